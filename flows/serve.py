@@ -1,0 +1,14 @@
+"""``trends serve``: the daily flow as a Prefect deployment on config.yaml's cron schedule."""
+
+from __future__ import annotations
+
+from trends.config import load_config
+
+
+def serve_daily(config_path: str = "config.yaml") -> None:
+    from flows.daily import daily_flow
+
+    sched = load_config(config_path).schedule
+    daily_flow.serve(name=sched.deployment_name, cron=sched.cron,
+                     parameters={"config_path": config_path},
+                     tags=["trends"], description="trends daily run")

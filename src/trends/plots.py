@@ -1,0 +1,378 @@
+"""Charts of the trend report: pandas frames in, :class:`matplotlib.figure.Figure` out.
+
+Every ``plot_*`` function builds a fresh ``Figure`` through the object-oriented API (no pyplot, so
+nothing is registered in pyplot's global figure list and nothing has to be closed) and never
+saves it; :mod:`trends.report` does all file output. The ``draw_*`` functions draw the same
+charts into an existing ``Axes`` so report pages can combine a chart with text.
+
+Frames follow the momentum contract (see :mod:`trends.report`): ``table`` has one row per
+(topic_id, period), ``summary`` one row per topic as of the last period, ``forecast`` one row per
+(topic_id, future period). Labels may be long (discovered topics are c-TF-IDF word lists): they are
+wrapped and truncated with :func:`wrap_label`, and any ``$`` is escaped so matplotlib never reads a
+paper title or label as mathtext.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
+
+STATUS_ORDER: tuple[str, ...] = ("emerging", "rising", "steady", "cooling", "fading")
+# Diverging red-blue (colour-blind safe): warm = gaining, cool = losing, grey = steady.
+STATUS_COLORS: dict[str, str] = {
+    "emerging": "#b2182b",
+    "rising": "#ef8a62",
+    "steady": "#8c8c8c",
+    "cooling": "#67a9cf",
+    "fading": "#2166ac",
+}
+UNKNOWN_COLOR = "#444444"
+BURST_COLOR = "#f1c232"
+A4_LANDSCAPE = (11.69, 8.27)
+_RATIOS = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
+
+
+def escape_text(text: object) -> str:
+    """``str(text)`` with ``$`` escaped so matplotlib does not parse it as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def wrap_label(text: object, width: int = 40, max_lines: int = 2) -> str:
+    """Wrap ``text`` to lines of at most ``width`` characters; cut after ``max_lines`` with "…"."""
+    raw = " ".join(str(text).split()) or "(unlabelled)"
+    lines = textwrap.wrap(raw, width, break_long_words=True, break_on_hyphens=True)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, width - 1)].rstrip() + "…"
+    return escape_text("\n".join(lines))
+
+
+def status_color(status: object) -> str:
+    return STATUS_COLORS.get(str(status), UNKNOWN_COLOR)
+
+
+def as_float(value: object) -> float:
+    """``value`` as a float; NaN when it is missing or not a number."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def ratio_text(log_ratio: object) -> str:
+    """A log ratio as a multiplier, e.g. ``0.69 -> "×2"``; ``"n/a"`` when not finite."""
+    value = as_float(log_ratio)
+    if not math.isfinite(value):
+        return "n/a"
+    return f"×{math.exp(value):.2g}" if abs(value) < 4.6 else f"×{math.exp(value):.0f}"
+
+
+def growth_text(growth: object, lo: object, hi: object) -> str:
+    """Growth with its interval as multipliers: ``"×1.8 [1.3–2.4]"``."""
+    if not (math.isfinite(as_float(lo)) and math.isfinite(as_float(hi))):
+        return ratio_text(growth)
+    return f"{ratio_text(growth)} [{ratio_text(lo)[1:]}–{ratio_text(hi)[1:]}]"
+
+
+def _topic_rows(table: pd.DataFrame, topic_id: int) -> pd.DataFrame:
+    rows = table.loc[table["topic_id"] == topic_id]
+    return rows.sort_values("period").reset_index(drop=True)
+
+
+def _dates(series: pd.Series) -> np.ndarray:
+    return pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
+
+
+def _num(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
+def _date_axis(ax: Axes) -> None:
+    locator = AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _no_data(ax: Axes, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.4")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _burst_runs(periods: np.ndarray, burst: np.ndarray) -> list[tuple[np.datetime64, np.datetime64]]:
+    """Contiguous burst periods as (start, end) spans; the end is the start of the next period."""
+    step = np.diff(periods).min() if len(periods) > 1 else np.timedelta64(7, "D")
+    spans, start = [], None
+    for i, flag in enumerate(burst):
+        if flag and start is None:
+            start = periods[i]
+        if start is not None and (not flag or i == len(burst) - 1):
+            end = periods[i] + step if flag else periods[i]
+            spans.append((start, end))
+            start = None
+    return spans
+
+
+def draw_topic_trend(
+    ax: Axes, table: pd.DataFrame, topic_id: int, forecast: pd.DataFrame | None = None
+) -> None:
+    """One topic's share per period with its interval, EWMA, bursts and forecast, on ``ax``."""
+    rows = _topic_rows(table, topic_id)
+    label = rows["label"].iloc[-1] if len(rows) else f"Topic {topic_id}"
+    ax.set_xlabel("Period start")
+    ax.set_ylabel("Share of all papers")
+    if rows.empty or not np.nansum(_num(rows["count"])) > 0:
+        ax.set_title(f"{wrap_label(label, 90)}\n(no papers yet)", loc="left", fontsize=11)
+        _no_data(ax, "No papers in this topic yet")
+        return
+    last = rows.iloc[-1]
+    color = status_color(last.get("status"))
+    x = _dates(rows["period"])
+    ax.fill_between(x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color, alpha=0.18,
+                    linewidth=0, label="share, 95% interval")
+    ax.plot(x, _num(rows["share"]), "o", ms=2.5, color="0.35", alpha=0.7, label="share per period")
+    ax.plot(x, _num(rows["ewma_share"]), "-", lw=2.2, color=color, label="smoothed (EWMA)")
+    if "burst" in rows:
+        spans = _burst_runs(x, rows["burst"].fillna(False).astype(bool).to_numpy())
+        for i, (start, end) in enumerate(spans):
+            ax.axvspan(start, end, color=BURST_COLOR, alpha=0.25, lw=0,
+                       label="burst" if i == 0 else None)
+    fc = None if forecast is None or forecast.empty else _topic_rows(forecast, topic_id)
+    if fc is not None and not fc.empty:
+        fx = np.concatenate([x[-1:], _dates(fc["period"])])
+        start = _num(rows["ewma_share"])[-1:]
+        ax.fill_between(fx, np.concatenate([start, _num(fc["lo"])]),
+                        np.concatenate([start, _num(fc["hi"])]), facecolor="none",
+                        edgecolor=color, hatch="///", lw=0, alpha=0.6, label="forecast interval")
+        ax.plot(fx, np.concatenate([start, _num(fc["mean"])]), "--", lw=1.8, color=color,
+                label="forecast")
+    stats = (f"{last.get('status', '?')} · growth "
+             f"{growth_text(last.get('growth'), last.get('growth_lo'), last.get('growth_hi'))}"
+             f" · q(rising) = {q_text(last.get('q_rising'))}")
+    ax.set_title(f"{wrap_label(label, 90)}\n{stats}", loc="left", fontsize=11)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
+    _date_axis(ax)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+
+
+def q_text(q: object) -> str:
+    """A q-value for display: two significant digits, "<0.001" when tiny, "n/a" when missing."""
+    value = as_float(q)
+    if not math.isfinite(value):
+        return "n/a"
+    return "<0.001" if value < 0.001 else f"{value:.2g}"
+
+
+def plot_topic_trend(
+    table: pd.DataFrame, topic_id: int, forecast: pd.DataFrame | None = None
+) -> Figure:
+    """Share of ``topic_id`` over time: interval band, EWMA line, burst periods, forecast."""
+    fig = Figure(figsize=(10.5, 4.6), layout="constrained")
+    draw_topic_trend(fig.add_subplot(), table, topic_id, forecast)
+    return fig
+
+
+def default_share_topics(table: pd.DataFrame, top: int) -> list[int]:
+    """The ``top`` topics with the largest smoothed share in the last period."""
+    if table.empty:
+        return []
+    last = table.loc[table["period"] == table["period"].max()]
+    last = last.assign(_s=pd.to_numeric(last["ewma_share"], errors="coerce").fillna(0.0))
+    return [int(t) for t in last.sort_values(["_s", "topic_id"], ascending=[False, True])
+            ["topic_id"].head(top)]
+
+
+def plot_topic_shares(
+    table: pd.DataFrame, topics: Sequence[int] | None = None, top: int = 8
+) -> Figure:
+    """Small multiples of each topic's smoothed share over time (with its interval band).
+
+    ``topics`` lists the topic ids to show, in order (the report passes its top topics); when
+    ``None`` the ``top`` topics with the largest smoothed share in the last period are shown.
+    Small multiples rather than a stacked area: a paper may belong to more than one topic, so
+    shares need not add up, and each panel keeps its own y scale (starting at zero) so small
+    topics' trends stay visible. Lines are coloured by each topic's latest status.
+    """
+    ids = list(topics)[:top] if topics is not None else default_share_topics(table, top)
+    n = max(1, len(ids))
+    ncols = min(4, n)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(A4_LANDSCAPE[0], min(7.6, 1.2 + 3.0 * nrows)), layout="constrained")
+    axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
+    fig.suptitle(f"Topic shares over time ({len(ids)} topics, smoothed, with 95% interval)",
+                 fontsize=13, fontweight="bold")
+    fig.supxlabel("Period start", fontsize=10)
+    fig.supylabel("Share of all papers in the period", fontsize=10)
+    if not ids:
+        _no_data(axes[0], "No topics to show")
+        axes[0].set_title("No topics", fontsize=9)
+    seen: list[str] = []
+    for ax, topic_id in zip(axes, ids, strict=False):
+        rows = _topic_rows(table, topic_id)
+        if rows.empty:
+            ax.set_title(wrap_label(f"Topic {topic_id}", 30), fontsize=9, loc="left")
+            _no_data(ax, "no data")
+            continue
+        status = str(rows["status"].iloc[-1])
+        color = status_color(status)
+        seen.append(status)
+        x = _dates(rows["period"])
+        ax.fill_between(x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color,
+                        alpha=0.15, lw=0)
+        ax.plot(x, _num(rows["share"]), ".", ms=2, color="0.55")
+        ax.plot(x, _num(rows["ewma_share"]), "-", lw=2, color=color)
+        ax.set_title(wrap_label(rows["label"].iloc[-1], 32), fontsize=9, loc="left")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
+        ax.tick_params(labelsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        _date_axis(ax)
+    for ax in axes[len(ids):] if ids else axes[1:]:
+        ax.set_visible(False)
+    handles = [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
+    handles.append(Patch(color="0.6", alpha=0.3, label="95% interval"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
+               frameon=False, title="Line colour = latest status", title_fontsize=9)
+    return fig
+
+
+def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFrame:
+    df = summary.copy()
+    for col in ("growth", "growth_lo", "growth_hi", "q_rising", "q_falling"):
+        df[col] = pd.to_numeric(df[col], errors="coerce") if col in df else np.nan
+    df = df.loc[np.isfinite(df["growth"])]
+    q = np.where(df["growth"] >= 0, df["q_rising"], df["q_falling"])
+    df = df.assign(_q=q, _sig=np.nan_to_num(q, nan=1.0) <= alpha, _abs=df["growth"].abs())
+    df = df.sort_values(["_sig", "_abs", "topic_id"], ascending=[False, False, True]).head(top)
+    return df.sort_values(["growth", "topic_id"], ascending=[True, False]).reset_index(drop=True)
+
+
+def _ratio_ticks(ax: Axes) -> None:
+    lo, hi = ax.get_xlim()
+    ticks = [math.log(r) for r in _RATIOS if lo <= math.log(r) <= hi]
+    if len(ticks) < 3:
+        ticks = list(np.linspace(lo, hi, 5))
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ratio_text(v)))
+
+
+def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> int:
+    """Growth (log ratio recent vs baseline share) with intervals; returns the rows drawn.
+
+    Shows at most ``top`` topics: significant ones (q ≤ ``alpha`` in the direction of their
+    growth) first, then by absolute growth; drawn sorted by growth, strongest riser on top.
+    Filled markers are significant, hollow ones are not; the q-value is printed on the right.
+    """
+    df = _momentum_rows(summary, top, alpha)
+    ax.set_xlabel("Growth: recent share ÷ baseline share (log scale, bars = 95% interval)")
+    ax.set_ylabel("Topic")
+    if df.empty:
+        _no_data(ax, "No topic has a growth estimate yet")
+        return 0
+    y = np.arange(len(df))
+    g = df["growth"].to_numpy(dtype=float)
+    lo = np.clip(g - df["growth_lo"].fillna(df["growth"]).to_numpy(dtype=float), 0, None)
+    hi = np.clip(df["growth_hi"].fillna(df["growth"]).to_numpy(dtype=float) - g, 0, None)
+    ax.axvline(0, color="0.3", lw=1, ls="--", zorder=1)
+    for i, row in df.iterrows():
+        color = status_color(row.get("status"))
+        ax.errorbar(g[i], y[i], xerr=[[lo[i]], [hi[i]]], fmt="o", ms=7, color=color,
+                    ecolor=color, elinewidth=2, capsize=3, zorder=3,
+                    mfc=color if row["_sig"] else "white", mew=1.8)
+        ax.annotate(q_text(row["_q"]), xy=(1.0, y[i]), xycoords=("axes fraction", "data"),
+                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=8,
+                    fontweight="bold" if row["_sig"] else "normal")
+    ax.annotate("q-value", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 4),
+                textcoords="offset points", va="bottom", fontsize=8, fontweight="bold")
+    burst = df["in_burst"].fillna(False).astype(bool) if "in_burst" in df else df["_sig"] & False
+    labels = [wrap_label(lbl, 42) + (" (burst)" if b else "")
+              for lbl, b in zip(df["label"], burst, strict=True)]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_ylim(-0.7, len(df) - 0.3)
+    span = np.nanmax(np.abs(np.concatenate([g - lo, g + hi, [0.3]])))
+    ax.set_xlim(-1.1 * span, 1.1 * span)
+    _ratio_ticks(ax)
+    ax.grid(axis="x", alpha=0.3)
+    return len(df)
+
+
+def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> Figure:
+    """Momentum overview: each topic's growth with its interval, coloured by status.
+
+    See :func:`draw_momentum` for which topics are shown and how significance is marked.
+    """
+    fig = Figure(figsize=A4_LANDSCAPE, layout="constrained")
+    ax = fig.add_subplot()
+    n = draw_momentum(ax, summary, top, alpha)
+    ax.set_title(f"Momentum of {n} topics: recent vs baseline share "
+                 f"(significant first, then largest change)", loc="left", fontsize=13,
+                 fontweight="bold")
+    statuses = set(summary["status"].astype(str)) if "status" in summary else set()
+    handles: list[Line2D] = [
+        Line2D([], [], marker="o", ls="", color=status_color(s), ms=7, label=s)
+        for s in STATUS_ORDER if s in statuses
+    ]
+    handles += [
+        Line2D([], [], marker="o", ls="", color="0.3", ms=7, label=f"significant (q ≤ {alpha:g})"),
+        Line2D([], [], marker="o", ls="", color="0.3", mfc="white", ms=7, mew=1.8,
+               label="not significant"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
+               frameon=False)
+    return fig
+
+
+def draw_status_counts(ax: Axes, summary: pd.DataFrame) -> None:
+    """Horizontal bars: number of topics per momentum status."""
+    counts = summary["status"].astype(str).value_counts() if len(summary) else pd.Series()
+    order = list(STATUS_ORDER) + sorted(set(counts.index) - set(STATUS_ORDER))
+    values = [int(counts.get(s, 0)) for s in order]
+    y = np.arange(len(order))[::-1]
+    ax.barh(y, values, color=[status_color(s) for s in order], height=0.6)
+    for yi, v in zip(y, values, strict=True):
+        ax.annotate(str(v), xy=(v, yi), xytext=(3, 0), textcoords="offset points",
+                    va="center", fontsize=9)
+    ax.set_yticks(y, order, fontsize=9)
+    ax.set_xlim(0, max([*values, 1]) * 1.2)
+    ax.set_xlabel("Number of topics")
+    ax.set_ylabel("Status")
+    ax.set_title("Topics by momentum status", loc="left", fontsize=11)
+
+
+def plot_status_counts(summary: pd.DataFrame) -> Figure:
+    """Number of topics per status (emerging, rising, steady, cooling, fading)."""
+    fig = Figure(figsize=(6.0, 3.0), layout="constrained")
+    draw_status_counts(fig.add_subplot(), summary)
+    return fig
+
+
+__all__ = [
+    "STATUS_COLORS",
+    "STATUS_ORDER",
+    "draw_momentum",
+    "draw_status_counts",
+    "draw_topic_trend",
+    "as_float",
+    "escape_text",
+    "growth_text",
+    "plot_momentum",
+    "plot_status_counts",
+    "plot_topic_shares",
+    "plot_topic_trend",
+    "q_text",
+    "ratio_text",
+    "status_color",
+    "wrap_label",
+]

@@ -1,0 +1,20 @@
+"""Topics: the named taxonomy (:mod:`.named`), discovery with BERTopic (:mod:`.discovery`), the
+registry with stable ids and lineage (:mod:`.registry`), and the store-facing steps
+(:mod:`.fitting`)."""
+
+from trends.topics.discovery import TopicDiscoverer, make_labels
+from trends.topics.fitting import assign_papers, fit_topics, refit_due, sync_named_topics
+from trends.topics.named import NamedTopicClassifier
+from trends.topics.registry import assign_nearest, reconcile
+
+__all__ = [
+    "NamedTopicClassifier",
+    "TopicDiscoverer",
+    "assign_nearest",
+    "assign_papers",
+    "fit_topics",
+    "make_labels",
+    "reconcile",
+    "refit_due",
+    "sync_named_topics",
+]

@@ -1,0 +1,405 @@
+"""Named topics: a taxonomy from config.yaml, assigned to papers with a confidence each.
+
+A paper may belong to several named topics or to none. :class:`NamedTopicClassifier` follows
+the scikit-learn shape: the constructor only stores parameters, ``fit`` validates its input,
+learns and returns ``self``; learned attributes end in ``_``. The fit corpus is unlabelled (in
+production: every paper in the store), so the classifier teaches itself from the taxonomy:
+
+1. **Prototypes.** The topic's description and seed sentences are embedded with the configured
+   model (``embed_fn``; the only time it is called), as are the embeddings of its ``examples``
+   papers when their ids are in the corpus. A paper's *prototype similarity* is the mean of its
+   cosine to the prototypes' centroid and its best cosine to a single prototype, standardised
+   against the corpus (z-score), so one scale serves every topic.
+2. **Keywords.** Distinct keyword entries that match, a bonus when one matches the title, and a
+   penalty when a negative keyword matches (see :mod:`trends.topics.keywords`).
+3. **Seed score** = prototype z + keyword evidence. Papers with a high seed score are confident
+   positives, papers with a low one confident negatives; the ambiguous middle is left out.
+4. **Weak supervision + self-training.** A logistic regression over the (unit) embeddings learns
+   the topic from those pseudo-labels; its standardised decision value plus the keyword evidence
+   gives a new score, from which new pseudo-labels are drawn for the next round.
+5. **Confidence.** The final score is mapped to [0, 1] by a logistic curve fitted to the last
+   round's pseudo-labels (Platt scaling against the model's own confident sets), so 0.5 is the
+   boundary between what the model is sure about on either side; ``threshold`` turns confidences
+   into memberships.
+
+Everything is deterministic for a given ``seed`` (lbfgs logistic regressions, no sampling unless
+the corpus exceeds ``max_train``). The fitted model is a small dict of floats (:meth:`to_state`);
+daily runs load it (:meth:`from_state`) and only compute keyword matches and dot products.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from trends.config import NamedTopicConfig
+from trends.embed import normalize_rows
+from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
+
+EmbedFn = Callable[[list[str]], np.ndarray]
+STATE_VERSION = 1
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+class NamedTopicClassifier:
+    """Multi-label assignment of papers to the configured named topics.
+
+    Parameters
+    ----------
+    topics:
+        The taxonomy (``topics.named`` of the config); at least one topic.
+    threshold:
+        Confidence at or above which :meth:`predict` says a paper belongs to a topic.
+    seed:
+        Seed for the (rare) subsampling of a very large corpus; fits are deterministic.
+    kw_weight, kw_cap, title_weight, negative_weight:
+        Keyword evidence = ``kw_weight * min(hits, kw_cap) + title_weight * title_hit
+        - negative_weight * negative_hit``, in the units of a corpus z-score.
+    pos_score, neg_score:
+        Seed/self-training scores at or above ``pos_score`` are pseudo-positives, below
+        ``neg_score`` pseudo-negatives.
+    rounds:
+        Logistic-regression rounds (1 = weak supervision only, more = self-training).
+    sim_weight:
+        Weight of the prototype z-score kept in the final score next to the classifier's.
+    C:
+        Inverse L2 regularisation of the logistic regressions.
+    max_train:
+        Cap on pseudo-negatives per regression (sampled with ``seed`` beyond it).
+    """
+
+    def __init__(
+        self,
+        topics: Sequence[NamedTopicConfig],
+        threshold: float = 0.5,
+        seed: int = 42,
+        *,
+        kw_weight: float = 0.5,
+        kw_cap: int = 3,
+        title_weight: float = 0.5,
+        negative_weight: float = 3.0,
+        pos_score: float = 3.0,
+        neg_score: float = 1.5,
+        rounds: int = 1,
+        sim_weight: float = 0.0,
+        C: float = 1.0,
+        max_train: int = 50_000,
+    ) -> None:
+        self.topics = topics
+        self.threshold = threshold
+        self.seed = seed
+        self.kw_weight = kw_weight
+        self.kw_cap = kw_cap
+        self.title_weight = title_weight
+        self.negative_weight = negative_weight
+        self.pos_score = pos_score
+        self.neg_score = neg_score
+        self.rounds = rounds
+        self.sim_weight = sim_weight
+        self.C = C
+        self.max_train = max_train
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self) -> list[NamedTopicConfig]:
+        topics = list(self.topics) if self.topics is not None else []
+        if not topics:
+            raise ValueError("topics: at least one named topic is required, got an empty list")
+        bad = [t for t in topics if not isinstance(t, NamedTopicConfig)]
+        if bad:
+            raise ValueError(f"topics: expected NamedTopicConfig items, got {type(bad[0]).__name__}")
+        slugs = [t.slug for t in topics]
+        if len(set(slugs)) != len(slugs):
+            raise ValueError(f"topics: duplicate slugs in {slugs}")
+        if not 0.0 < float(self.threshold) < 1.0:
+            raise ValueError(f"threshold: must lie strictly between 0 and 1, got {self.threshold}")
+        if self.rounds < 1:
+            raise ValueError(f"rounds: must be >= 1, got {self.rounds}")
+        if self.C <= 0:
+            raise ValueError(f"C: must be > 0, got {self.C}")
+        if self.kw_cap < 1:
+            raise ValueError(f"kw_cap: must be >= 1, got {self.kw_cap}")
+        if self.pos_score <= self.neg_score:
+            raise ValueError(
+                f"pos_score ({self.pos_score}) must be greater than neg_score ({self.neg_score})"
+            )
+        return topics
+
+    @staticmethod
+    def _check_data(texts: Sequence[str], embeddings: np.ndarray, dim: int | None) -> np.ndarray:
+        emb = np.asarray(embeddings, dtype=np.float64)
+        if emb.ndim != 2:
+            raise ValueError(f"embeddings: expected a 2-d array, got shape {emb.shape}")
+        if len(texts) != emb.shape[0]:
+            raise ValueError(
+                f"texts and embeddings: {len(texts)} texts but {emb.shape[0]} embedding rows"
+            )
+        if dim is not None and emb.shape[0] and emb.shape[1] != dim:
+            raise ValueError(f"embeddings: expected dimension {dim}, got {emb.shape[1]}")
+        if not np.all(np.isfinite(emb)):
+            raise ValueError("embeddings: contain NaN or infinite values")
+        if any(not isinstance(t, str) for t in texts):
+            raise ValueError("texts: every text must be a str")
+        return normalize_rows(emb).astype(np.float64)
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        texts: Sequence[str],
+        embeddings: np.ndarray,
+        embed_fn: EmbedFn,
+        *,
+        ids: Sequence[str] | None = None,
+    ) -> NamedTopicClassifier:
+        """Learn every topic from the unlabelled corpus ``texts``/``embeddings``.
+
+        ``embed_fn`` embeds the topics' descriptions and seeds (with the model that made
+        ``embeddings``). ``ids``, when given, lets configured ``examples`` join the prototypes.
+        """
+        from sklearn.linear_model import LogisticRegression
+
+        topics = self._check_params()
+        texts = list(texts)
+        x = self._check_data(texts, embeddings, None)
+        n, dim = x.shape
+        if n < 10:
+            raise ValueError(f"texts: need at least 10 papers to fit, got {n}")
+        if ids is not None and len(ids) != n:
+            raise ValueError(f"ids: {len(ids)} ids for {n} texts")
+        keyword_sets = [
+            KeywordSet.compile(t.keywords, t.negative_keywords, where=f"topics[{t.slug}]")
+            for t in topics
+        ]
+
+        # 1. prototypes: description + seeds (+ example papers found in the corpus)
+        proto_texts = [[t.description, *t.seeds] for t in topics]
+        flat = [s for group in proto_texts for s in group]
+        vecs = np.asarray(embed_fn(flat), dtype=np.float64)
+        if vecs.ndim != 2 or vecs.shape[0] != len(flat) or vecs.shape[1] != dim:
+            raise ValueError(
+                f"embed_fn: returned shape {vecs.shape} for {len(flat)} texts; expected "
+                f"({len(flat)}, {dim}) like the embeddings"
+            )
+        vecs = normalize_rows(vecs).astype(np.float64)
+        row_of = {pid: i for i, pid in enumerate(ids)} if ids is not None else {}
+        prototypes: list[np.ndarray] = []
+        start = 0
+        for t, group in zip(topics, proto_texts, strict=True):
+            p = vecs[start : start + len(group)]
+            start += len(group)
+            ex = [row_of[e] for e in t.examples if e in row_of]
+            if ex:
+                p = np.vstack([p, x[ex]])
+            prototypes.append(p)
+        self.slugs_ = [t.slug for t in topics]
+        self.keywords_ = [list(t.keywords) for t in topics]
+        self.negative_keywords_ = [list(t.negative_keywords) for t in topics]
+        self.keyword_sets_ = keyword_sets
+        self.prototypes_ = prototypes
+        self.centroids_ = normalize_rows(np.vstack([p.mean(axis=0) for p in prototypes])).astype(
+            np.float64
+        )
+        self.n_features_in_ = dim
+        self.n_fit_ = n
+
+        raw_sim = self._raw_similarity(x)
+        self.sim_mean_ = raw_sim.mean(axis=0)
+        self.sim_std_ = raw_sim.std(axis=0) + 1e-12
+        z_sim = (raw_sim - self.sim_mean_) / self.sim_std_
+        ev = keyword_evidence(texts, keyword_sets)
+        kw = self._keyword_score(ev)
+
+        # 2-4. seed score -> pseudo-labels -> logistic regression, repeated (self-training)
+        rng = np.random.default_rng(self.seed)
+        k = len(topics)
+        self.coef_ = np.zeros((k, dim))
+        self.intercept_ = np.zeros(k)
+        self.dec_mean_ = np.zeros(k)
+        self.dec_std_ = np.ones(k)
+        self.calib_ = np.zeros((k, 2))
+        self.n_pseudo_pos_ = np.zeros(k, dtype=int)
+        self.n_pseudo_neg_ = np.zeros(k, dtype=int)
+        for j in range(k):
+            score = z_sim[:, j] + kw[:, j]
+            pos = neg = np.zeros(n, dtype=bool)
+            for _ in range(self.rounds):
+                pos, neg = self._pseudo_labels(score)
+                rows = self._train_rows(pos, neg, rng)
+                clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+                clf.fit(x[rows], pos[rows])
+                dec = x @ clf.coef_[0] + clf.intercept_[0]
+                self.coef_[j] = clf.coef_[0]
+                self.intercept_[j] = clf.intercept_[0]
+                self.dec_mean_[j] = dec.mean()
+                self.dec_std_[j] = dec.std() + 1e-12
+                score = self._final_score(dec, z_sim[:, j], kw[:, j], j)
+            # 5. Platt scaling against the last round's pseudo-labels
+            pos, neg = self._pseudo_labels(score)
+            self.n_pseudo_pos_[j] = int(pos.sum())
+            self.n_pseudo_neg_[j] = int(neg.sum())
+            self.calib_[j] = self._platt(score, pos, neg)
+        return self
+
+    def _pseudo_labels(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = score >= self.pos_score
+        neg = score < self.neg_score
+        if pos.sum() < 3:  # too few confident positives: take the top few by score
+            top = np.argsort(-score, kind="stable")[:3]
+            pos = np.zeros_like(pos)
+            pos[top] = True
+            neg &= ~pos
+        if neg.sum() < 3:
+            bottom = np.argsort(score, kind="stable")[:3]
+            neg = np.zeros_like(neg)
+            neg[bottom] = True
+            neg &= ~pos
+        return pos, neg
+
+    def _train_rows(self, pos: np.ndarray, neg: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        neg_rows = np.flatnonzero(neg)
+        if len(neg_rows) > self.max_train:
+            neg_rows = np.sort(rng.choice(neg_rows, size=self.max_train, replace=False))
+        return np.sort(np.concatenate([np.flatnonzero(pos), neg_rows]))
+
+    @staticmethod
+    def _platt(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+        """Slope and intercept of a balanced 1-d logistic fit of pseudo-label on score."""
+        from sklearn.linear_model import LogisticRegression
+
+        rows = pos | neg
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+        lr.fit(score[rows, None], pos[rows])
+        return np.array([float(lr.coef_[0, 0]), float(lr.intercept_[0])])
+
+    # ------------------------------------------------------------------ scoring
+    def _raw_similarity(self, x: np.ndarray) -> np.ndarray:
+        cen = x @ self.centroids_.T
+        best = np.column_stack([(x @ p.T).max(axis=1) for p in self.prototypes_])
+        return 0.5 * (cen + best)
+
+    def _keyword_score(self, ev: KeywordEvidence) -> np.ndarray:
+        return (
+            self.kw_weight * np.minimum(ev.hits, self.kw_cap)
+            + self.title_weight * ev.title
+            - self.negative_weight * ev.negative
+        )
+
+    def _final_score(self, dec: np.ndarray, z_sim: np.ndarray, kw: np.ndarray, j: int) -> np.ndarray:
+        z_dec = (dec - self.dec_mean_[j]) / self.dec_std_[j]
+        return z_dec + self.sim_weight * z_sim + kw
+
+    def decision_function(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Uncalibrated scores ``[n, n_topics]`` (corpus z-score units plus keyword evidence)."""
+        self._check_fitted()
+        texts = list(texts)
+        x = self._check_data(texts, embeddings, self.n_features_in_)
+        k = len(self.slugs_)
+        if x.shape[0] == 0:
+            return np.zeros((0, k))
+        z_sim = (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
+        kw = self._keyword_score(keyword_evidence(texts, self.keyword_sets_))
+        dec = x @ self.coef_.T + self.intercept_
+        return np.column_stack(
+            [self._final_score(dec[:, j], z_sim[:, j], kw[:, j], j) for j in range(k)]
+        )
+
+    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Confidence in [0, 1] that each paper belongs to each topic, ``[n, n_topics]``."""
+        score = self.decision_function(texts, embeddings)
+        return _sigmoid(score * self.calib_[:, 0] + self.calib_[:, 1])
+
+    def predict(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """Boolean memberships ``[n, n_topics]``: confidence >= ``threshold``."""
+        return self.predict_proba(texts, embeddings) >= self.threshold
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("NamedTopicClassifier is not fitted: call fit() or from_state()")
+
+    # ------------------------------------------------------------------ persistence
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "threshold": float(self.threshold),
+            "seed": int(self.seed),
+            "kw_weight": float(self.kw_weight),
+            "kw_cap": int(self.kw_cap),
+            "title_weight": float(self.title_weight),
+            "negative_weight": float(self.negative_weight),
+            "pos_score": float(self.pos_score),
+            "neg_score": float(self.neg_score),
+            "rounds": int(self.rounds),
+            "sim_weight": float(self.sim_weight),
+            "C": float(self.C),
+            "max_train": int(self.max_train),
+        }
+
+    def to_state(self) -> dict[str, Any]:
+        """The fitted model as JSON-serialisable values (lists, floats, strings)."""
+        self._check_fitted()
+        return {
+            "version": STATE_VERSION,
+            "params": self.get_params(),
+            "topics": [t.model_dump(mode="json") for t in self.topics],
+            "n_features_in": int(self.n_features_in_),
+            "n_fit": int(self.n_fit_),
+            "prototypes": [p.tolist() for p in self.prototypes_],
+            "sim_mean": self.sim_mean_.tolist(),
+            "sim_std": self.sim_std_.tolist(),
+            "coef": self.coef_.tolist(),
+            "intercept": self.intercept_.tolist(),
+            "dec_mean": self.dec_mean_.tolist(),
+            "dec_std": self.dec_std_.tolist(),
+            "calib": self.calib_.tolist(),
+            "n_pseudo_pos": self.n_pseudo_pos_.tolist(),
+            "n_pseudo_neg": self.n_pseudo_neg_.tolist(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> NamedTopicClassifier:
+        """Rebuild a fitted classifier from :meth:`to_state` output (no refit, no embedding)."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            got = state.get("version") if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"state: expected a named-topic state of version {STATE_VERSION}, got {got}")
+        topics = [NamedTopicConfig(**t) for t in state["topics"]]
+        params = dict(state["params"])
+        clf = cls(topics, params.pop("threshold"), params.pop("seed"), **params)
+        clf._check_params()
+        clf.slugs_ = [t.slug for t in topics]
+        clf.keywords_ = [list(t.keywords) for t in topics]
+        clf.negative_keywords_ = [list(t.negative_keywords) for t in topics]
+        clf.keyword_sets_ = [
+            KeywordSet.compile(t.keywords, t.negative_keywords, where=f"topics[{t.slug}]")
+            for t in topics
+        ]
+        clf.n_features_in_ = int(state["n_features_in"])
+        clf.n_fit_ = int(state["n_fit"])
+        clf.prototypes_ = [np.asarray(p, dtype=np.float64) for p in state["prototypes"]]
+        clf.centroids_ = normalize_rows(
+            np.vstack([p.mean(axis=0) for p in clf.prototypes_])
+        ).astype(np.float64)
+        clf.sim_mean_ = np.asarray(state["sim_mean"], dtype=np.float64)
+        clf.sim_std_ = np.asarray(state["sim_std"], dtype=np.float64)
+        clf.coef_ = np.asarray(state["coef"], dtype=np.float64)
+        clf.intercept_ = np.asarray(state["intercept"], dtype=np.float64)
+        clf.dec_mean_ = np.asarray(state["dec_mean"], dtype=np.float64)
+        clf.dec_std_ = np.asarray(state["dec_std"], dtype=np.float64)
+        clf.calib_ = np.asarray(state["calib"], dtype=np.float64)
+        clf.n_pseudo_pos_ = np.asarray(state["n_pseudo_pos"], dtype=int)
+        clf.n_pseudo_neg_ = np.asarray(state["n_pseudo_neg"], dtype=int)
+        return clf
+
+
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean over columns of F1 (0 for a column without true or predicted positives)."""
+    f1s = []
+    for j in range(y_true.shape[1]):
+        t, p = y_true[:, j].astype(bool), y_pred[:, j].astype(bool)
+        tp = float((t & p).sum())
+        denom = float(t.sum() + p.sum())
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s)) if f1s else math.nan
