@@ -6,9 +6,13 @@ from trends.config import load_config
 
 
 def serve_daily(config_path: str = "config.yaml") -> None:
+    """Serve until interrupted; each scheduled run processes the previous day."""
+    from prefect.schedules import Cron
+
     from flows.daily import daily_flow
 
     sched = load_config(config_path).schedule
-    daily_flow.serve(name=sched.deployment_name, cron=sched.cron,
+    daily_flow.serve(name=sched.deployment_name,
+                     schedule=Cron(sched.cron, timezone=sched.timezone),
                      parameters={"config_path": config_path},
-                     tags=["trends"], description="trends daily run")
+                     tags=["trends"], description="trends: the daily run")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_momentum_synth import const, make_stream
+from tests.test_momentum_synth import const, make_stream
 
 from trends.config import MomentumConfig
 from trends.errors import ConfigError, TrendsError
@@ -99,7 +99,7 @@ def test_panel_matches_groupby_reference():
     papers, asg, topics = make_stream({0: const(0.1), 1: const(0.3)}, days=60, seed=4)
     panel = build_panel(papers, asg, topics, freq="W")
     ref = asg.merge(papers, on="paper_id")
-    ref["week"] = ref["date"] - pd.to_timedelta(ref["date"].dt.weekday, unit="D")
+    ref["week"] = ref["date"] - pd.to_timedelta(ref["date"].dt.day_of_week, unit="D")
     want = ref.groupby(["week", "topic_id"]).size().unstack(fill_value=0)
     got = pd.DataFrame(panel.counts, index=panel.periods, columns=panel.topic_ids)
     assert np.array_equal(want.reindex(got.index, fill_value=0).to_numpy(), got.to_numpy())

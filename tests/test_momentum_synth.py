@@ -25,7 +25,7 @@ def make_stream(share_fns: dict[int, ShareFn], *, start: str = "2024-01-01", day
     """
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, periods=days, freq="D")
-    weekend = dates.weekday >= 5
+    weekend = dates.day_of_week >= 5
     lam = np.where(weekend, per_day * weekend_factor, per_day)
     n = rng.poisson(lam)
     day_idx = np.repeat(np.arange(days), n)
@@ -79,5 +79,5 @@ def test_stream_shape_and_truth():
 
 def test_weekend_factor_thins_weekends():
     papers, _, _ = make_stream({0: const(0.1)}, days=28, weekend_factor=0.05, seed=2)
-    wd = papers["date"].dt.weekday
+    wd = papers["date"].dt.day_of_week
     assert (wd >= 5).sum() < 0.05 * (wd < 5).sum()

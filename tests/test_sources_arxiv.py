@@ -174,3 +174,22 @@ def test_limits_apply_to_entries() -> None:
     batch, _ = parse_atom(page(2), max_title_chars=20)
     assert not batch.papers
     assert all(r.reason.startswith("title too long: ") for r in batch.rejected)
+
+
+def test_short_page_advances_by_entries_and_empty_tail_stops() -> None:
+    head, *entries = page(1).decode("utf-8").split("  <entry>")
+    short = (head + "".join("  <entry>" + e for e in entries[:4])).rstrip() + "\n</feed>\n"
+    empty = head + "</feed>\n"
+    answers: list[str | bytes] = [short, page(2), page(3), empty, empty, empty]
+    starts: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        starts.append(request.url.params["start"])
+        return httpx.Response(200, content=answers.pop(0))
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    sleeps: list[float] = []
+    batch = fetch_arxiv(DAY, CFG, HTTP, client=client, sleep=sleeps.append)
+    assert starts == ["0", "4", "9", "13", "13", "13"]  # HTTP.retries=2 re-asks of the empty page
+    assert len(sleeps) == 5
+    assert len(batch.papers) == 11 and batch.duplicates == 1

@@ -40,6 +40,7 @@ UNKNOWN_COLOR = "#444444"
 BURST_COLOR = "#f1c232"
 A4_LANDSCAPE = (11.69, 8.27)
 _RATIOS = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
+_FINE_RATIOS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 4 / 5, 1, 1.25, 1.5, 2, 3, 4)
 
 
 def escape_text(text: object) -> str:
@@ -213,7 +214,6 @@ def plot_topic_shares(
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
     fig.suptitle(f"Topic shares over time ({len(ids)} topics, smoothed, with 95% interval)",
                  fontsize=13, fontweight="bold")
-    fig.supxlabel("Period start", fontsize=10)
     fig.supylabel("Share of all papers in the period", fontsize=10)
     if not ids:
         _no_data(axes[0], "No topics to show")
@@ -239,12 +239,16 @@ def plot_topic_shares(
         ax.tick_params(labelsize=8)
         ax.grid(axis="y", alpha=0.3)
         _date_axis(ax)
-    for ax in axes[len(ids):] if ids else axes[1:]:
-        ax.set_visible(False)
+    for i, ax in enumerate(axes):
+        ax.set_visible(i < max(1, len(ids)))
+        if i + ncols >= max(1, len(ids)):  # lowest visible panel of its column
+            ax.set_xlabel("Period start", fontsize=9)
+            ax.xaxis.set_tick_params(labelbottom=True)
     handles = [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
     handles.append(Patch(color="0.6", alpha=0.3, label="95% interval"))
+    handles.insert(0, Patch(color="none", label="Line colour = latest status:"))
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
-               frameon=False, title="Line colour = latest status", title_fontsize=9)
+               frameon=False, handlelength=1.5)
     return fig
 
 
@@ -253,6 +257,9 @@ def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFram
     for col in ("growth", "growth_lo", "growth_hi", "q_rising", "q_falling"):
         df[col] = pd.to_numeric(df[col], errors="coerce") if col in df else np.nan
     df = df.loc[np.isfinite(df["growth"])]
+    if {"recent_share", "baseline_share"} <= set(df.columns):  # topics without any papers
+        shares = df[["recent_share", "baseline_share"]].apply(pd.to_numeric, errors="coerce")
+        df = df.loc[(shares.fillna(0.0) > 0).any(axis=1)]
     q = np.where(df["growth"] >= 0, df["q_rising"], df["q_falling"])
     df = df.assign(_q=q, _sig=np.nan_to_num(q, nan=1.0) <= alpha, _abs=df["growth"].abs())
     df = df.sort_values(["_sig", "_abs", "topic_id"], ascending=[False, False, True]).head(top)
@@ -262,10 +269,16 @@ def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFram
 def _ratio_ticks(ax: Axes) -> None:
     lo, hi = ax.get_xlim()
     ticks = [math.log(r) for r in _RATIOS if lo <= math.log(r) <= hi]
+    if len(ticks) < 5:
+        ticks = [math.log(r) for r in _FINE_RATIOS if lo <= math.log(r) <= hi]
+    if len(ticks) > 9:  # thin out, keeping ×1 (or the first tick)
+        step = math.ceil(len(ticks) / 8)
+        anchor = min(range(len(ticks)), key=lambda i: abs(ticks[i]))
+        ticks = [t for i, t in enumerate(ticks) if (i - anchor) % step == 0]
     if len(ticks) < 3:
         ticks = list(np.linspace(lo, hi, 5))
     ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ratio_text(v)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"×{math.exp(v):.3g}"))
 
 
 def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> int:
@@ -299,7 +312,7 @@ def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float =
     burst = df["in_burst"].fillna(False).astype(bool) if "in_burst" in df else df["_sig"] & False
     labels = [wrap_label(lbl, 42) + (" (burst)" if b else "")
               for lbl, b in zip(df["label"], burst, strict=True)]
-    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_yticks(y, labels, fontsize=9)
     ax.set_ylim(-0.7, len(df) - 0.3)
     span = np.nanmax(np.abs(np.concatenate([g - lo, g + hi, [0.3]])))
     ax.set_xlim(-1.1 * span, 1.1 * span)
@@ -316,9 +329,10 @@ def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> 
     fig = Figure(figsize=A4_LANDSCAPE, layout="constrained")
     ax = fig.add_subplot()
     n = draw_momentum(ax, summary, top, alpha)
-    ax.set_title(f"Momentum of {n} topics: recent vs baseline share "
-                 f"(significant first, then largest change)", loc="left", fontsize=13,
-                 fontweight="bold")
+    fig.suptitle(f"Momentum of {n} topics: recent vs baseline share", x=0.01, ha="left",
+                 fontsize=14, fontweight="bold")
+    ax.set_title("Significant topics first, then the largest changes; sorted by growth",
+                 loc="left", fontsize=9, color="0.3")
     statuses = set(summary["status"].astype(str)) if "status" in summary else set()
     handles: list[Line2D] = [
         Line2D([], [], marker="o", ls="", color=status_color(s), ms=7, label=s)

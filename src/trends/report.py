@@ -144,49 +144,52 @@ def top_papers(topic_id: int, merged: pd.DataFrame, *, as_of: date, n: int, rece
     Ties and missing upvotes are ordered by date (newest first); when fewer than ``n`` papers are
     that recent, the newest older papers fill the list. ``merged`` = assignments ⨝ papers.
     """
-    rows = merged.loc[(merged["topic_id"] == topic_id) & (merged["_date"] <= pd.Timestamp(as_of))]
+    rows = merged.loc[(merged["topic_id"] == topic_id) & (merged["r_date"] <= pd.Timestamp(as_of))]
     rows = rows.drop_duplicates("paper_id")
     start = pd.Timestamp(as_of) - pd.Timedelta(days=recent_days)
-    recent = rows.loc[rows["_date"] > start].sort_values(
-        ["_up", "_date", "paper_id"], ascending=[False, False, True], na_position="last")
-    older = rows.loc[rows["_date"] <= start].sort_values("_date", ascending=False)
+    recent = rows.loc[rows["r_date"] > start].sort_values(
+        ["r_upvotes", "r_date", "paper_id"], ascending=[False, False, True], na_position="last")
+    older = rows.loc[rows["r_date"] <= start].sort_values("r_date", ascending=False)
     return pd.concat([recent, older]).head(n)
 
 
 def _paper_meta(p: Any) -> str:
-    up = "no upvotes data" if pd.isna(p._up) else _plural(int(p._up), "upvote")
-    return f"{p.paper_id} · {p._date:%Y-%m-%d} · {up}"
+    up = "no upvotes data" if pd.isna(p.r_upvotes) else _plural(int(p.r_upvotes), "upvote")
+    return f"{p.paper_id} · {p.r_date:%Y-%m-%d} · {up}"
 
 
 def _title_page(as_of: date, run_summary: dict[str, Any], notes: list[str],
                 summary: pd.DataFrame, top_ids: list[int]) -> Figure:
+    body = "\n".join("• " + plots.wrap_label(t, 115, 3).replace("\n", "\n   ") for t in notes)
+    text_pt = min(330.0, 105 + 18 * (body.count("\n") + 1))
     fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
-    gs = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], width_ratios=[1, 2.2])
+    gs = fig.add_gridspec(2, 2, height_ratios=[text_pt, 560 - text_pt], width_ratios=[1, 2.3])
     ax = fig.add_subplot(gs[0, :])
     ax.axis("off")
-    ax.text(0, 1, "Research-trend radar", fontsize=24, fontweight="bold", va="top")
-    ax.text(0, 0.84, f"Report as of {as_of.isoformat()} · run "
-            f"{plots.escape_text(run_summary.get('run_id', 'n/a'))}", fontsize=12, va="top",
-            color="0.3")
-    ax.text(0, 0.70, "Key takeaways", fontsize=14, fontweight="bold", va="top")
-    body = "\n".join("• " + plots.wrap_label(t, 120, 3).replace("\n", "\n   ") for t in notes)
-    ax.text(0, 0.60, body, fontsize=10.5, va="top", linespacing=1.5)
+    header = [("Research-trend radar", 24, "bold", "black", 0),
+              (f"Report as of {as_of.isoformat()} · run "
+               f"{plots.escape_text(run_summary.get('run_id', 'n/a'))}", 12, "normal", "0.3", 34),
+              ("Key takeaways", 14, "bold", "black", 62), (body, 11, "normal", "black", 86)]
+    for text, size, weight, color, y in header:
+        ax.annotate(text, xy=(0, 1), xycoords="axes fraction", xytext=(0, -y),
+                    textcoords="offset points", va="top", fontsize=size, fontweight=weight,
+                    color=color, linespacing=1.45)
     plots.draw_status_counts(fig.add_subplot(gs[1, 0]), summary)
     tax = fig.add_subplot(gs[1, 1])
     tax.axis("off")
     tax.set_title("Top topics (detail pages follow)", loc="left", fontsize=11)
     srows = summary.set_index("topic_id")
-    cells = [[str(i), plots.wrap_label(srows.at[t, "label"], 58, 1), str(srows.at[t, "status"]),
+    cells = [[str(i), plots.wrap_label(srows.at[t, "label"], 50, 1), str(srows.at[t, "status"]),
               plots.growth_text(*(srows.at[t, c] for c in ("growth", "growth_lo", "growth_hi"))),
               plots.q_text(srows.at[t, "q_rising"])] for i, t in enumerate(top_ids, 1)]
     if cells:
         tab = tax.table(cellText=cells, colLabels=["#", "Topic", "Status", "Growth [95%]",
                                                    "q rising"],
-                        colWidths=[0.04, 0.56, 0.11, 0.19, 0.10], loc="upper left",
-                        cellLoc="left")
+                        colWidths=[0.04, 0.55, 0.11, 0.20, 0.10], loc="upper left",
+                        cellLoc="left", colLoc="left")
         tab.auto_set_font_size(False)
-        tab.set_fontsize(8.5)
-        tab.scale(1, 1.25)
+        tab.set_fontsize(9)
+        tab.scale(1, 1.35)
     return fig
 
 
@@ -206,7 +209,7 @@ def _topic_page(rank: int, topic_id: int, table: pd.DataFrame, forecast: pd.Data
         facts.append(f"born {pd.Timestamp(trow['birth_date']):%Y-%m-%d}")
     facts.append(f"recent share {plots.as_float(srow.get('recent_share')):.2%} vs baseline "
                  f"{plots.as_float(srow.get('baseline_share')):.2%}")
-    if pd.notna(srow.get("burst_start")) and bool(srow.get("in_burst", False)):
+    if pd.notna(srow.get("burst_start")) and _flag(srow.get("in_burst")):
         facts.append(f"in a burst since {pd.Timestamp(srow['burst_start']):%Y-%m-%d}")
     lines: list[tuple[str, float, str, str]] = [
         (" · ".join(facts), 9, "0.3", "normal"),
@@ -294,8 +297,12 @@ def _run_page(run_summary: dict[str, Any]) -> Figure:
     return fig
 
 
+def _flag(value: object) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
 def _md(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return " ".join(str(text).split()).replace("|", "\\|").replace("$", "\\$")
 
 
 def _paper_link(p: Any) -> str:
@@ -318,7 +325,7 @@ def _markdown(as_of: date, run_summary: dict[str, Any], notes: list[str],
         out.append(f"| {i} | {_md(r['label'])} | {r.get('kind', '')} | {r['status']} | "
                    f"{plots.as_float(r['recent_share']):.2%} | "
                    f"{plots.growth_text(r['growth'], r['growth_lo'], r['growth_hi'])} | "
-                   f"{plots.q_text(r['q_rising'])} | {'yes' if r.get('in_burst') is True else ''} |")
+                   f"{plots.q_text(r['q_rising'])} | {'yes' if _flag(r.get('in_burst')) else ''} |")
     out += ["", f"## Top papers per topic (most upvoted, last {recent_days} days)", ""]
     for i, t in enumerate(top_ids, 1):
         out += [f"### {i}. {_md(s.at[t, 'label'])} ({s.at[t, 'status']})", "",
@@ -387,8 +394,8 @@ def write_report(out_dir: Path, *, as_of: date, table: pd.DataFrame, summary: pd
         fc = None if forecast is None or forecast.empty else forecast
         top_ids = select_top_topics(summary, top_topics, alpha=fdr_alpha)
         merged = assignments.merge(papers, on="paper_id", how="inner").assign(
-            _date=lambda d: pd.to_datetime(d["date"]),
-            _up=lambda d: pd.to_numeric(d["upvotes"], errors="coerce"))
+            r_date=lambda d: pd.to_datetime(d["date"]),
+            r_upvotes=lambda d: pd.to_numeric(d["upvotes"], errors="coerce"))
         picks = {t: top_papers(t, merged, as_of=as_of, n=papers_per_topic,
                                recent_days=recent_days) for t in top_ids}
         notes = takeaways(summary, run_summary, alpha=fdr_alpha)

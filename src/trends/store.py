@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -78,7 +79,9 @@ TABLES = ("papers", "rejected", "embeddings", "topics", "topic_events", "assignm
 
 
 def _arrow(rel: Any) -> pa.Table:
-    return rel.to_arrow_table()  # noqa: the DB-API copy is fine at our sizes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "extra copy of the rows": fine at our sizes
+        return rel.to_arrow_table()
 
 
 def _matrix(col: pa.ChunkedArray, dim: int | None = None) -> np.ndarray:
@@ -246,14 +249,14 @@ class Store:
         return self.con.execute(
             f"SELECT {columns} FROM papers {where} ORDER BY date, paper_id", params).df()
 
-    def _paper_filter(self, until: date | None, ids: Sequence[str] | None
+    def _paper_filter(self, until: date | None, ids: Sequence[str] | None, prefix: str = ""
                       ) -> tuple[str, list[Any]]:
         conds, params = [], []
         if until is not None:
-            conds.append("date <= ?")
+            conds.append(f"{prefix}date <= ?")
             params.append(until)
         if ids is not None:
-            conds.append("paper_id IN (SELECT unnest(?::VARCHAR[]))")
+            conds.append(f"{prefix}paper_id IN (SELECT unnest(?::VARCHAR[]))")
             params.append(list(ids))
         return ("WHERE " + " AND ".join(conds) if conds else ""), params
 
@@ -299,7 +302,7 @@ class Store:
     def embeddings(self, model_id: str, *, until: date | None = None,
                    ids: Sequence[str] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
         """(papers frame with paper_id/date/upvotes, matrix) for papers' current texts."""
-        where, params = self._paper_filter(until, ids)
+        where, params = self._paper_filter(until, ids, prefix="p.")
         where = where.replace("WHERE", "AND") if where else ""
         tbl = _arrow(self.con.execute(f"""
             SELECT p.paper_id, p.date, p.upvotes, e.vector FROM papers p

@@ -12,7 +12,9 @@ over baseline share):
 * **steady** - everything else, including topics not tested (too few papers, warm-up).
 
 A topic is *first seen* at its ``birth_date`` when that date is known and not after the period,
-otherwise at the period of its ``young_min_papers``-th paper. All inputs are trailing, so the status
+otherwise at the period of its ``young_min_papers``-th paper. A topic without a birth date that is
+first seen within the first ``baseline_periods`` periods of the data may be older than the data,
+so it is never young (never emerging). All inputs are trailing, so the status
 at period ``t`` is what an analyst would have seen at the end of ``t``.
 """
 
@@ -69,14 +71,21 @@ def classify(panel: Panel, cfg: MomentumConfig, *, growth: np.ndarray, q_rising:
              q_falling: np.ndarray, recent_share: np.ndarray, ewma: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray]:
     """Status (T x K object array) and age in days at each period start (NaN: not seen yet)."""
+    if panel.counts.shape[0] == 0:
+        return np.full(growth.shape, "steady", dtype=object), np.full(growth.shape, np.nan)
     seen = first_seen(panel, cfg.young_min_papers)
     starts = panel.periods.to_numpy()
     age_days = (starts[:, None] - seen) / np.timedelta64(1, "D")
     age_days = np.where(np.isnat(seen), np.nan, np.maximum(np.floor(age_days), 0.0))
     ratio = np.exp(growth)
+    # first seen inside the first baseline window of the data: it may be older than the data
+    # (left-censored), so it only counts as young when its birth date says so
+    censor_end = panel.periods[min(cfg.baseline_periods, len(panel.periods)) - 1].to_datetime64()
+    birth = panel.topics["birth_date"].to_numpy(dtype="datetime64[ns]")
+    censored = (seen <= censor_end) & np.isnat(birth)[None, :]
     with np.errstate(invalid="ignore"):
         up = (q_rising < cfg.fdr_alpha) & (ratio >= cfg.rising_min_ratio)
-        young = age_days <= cfg.emerging_max_age_days
+        young = (age_days <= cfg.emerging_max_age_days) & ~censored
         emerging = up & young & (ratio >= cfg.emerging_min_ratio)
         down = (q_falling < cfg.fdr_alpha) & (ratio <= cfg.cooling_max_ratio)
         peak = pd.DataFrame(ewma).cummax().to_numpy()

@@ -176,9 +176,9 @@ def fetch_arxiv(
     query = search_query(cfg.categories, day)
     found: _Versioned = []
     rejected: list[Rejected] = []
-    start, requests, empty_retries = 0, 0, 0
+    start, pages, requests, empty_retries = 0, 0, 0, 0
     with client_for(http, client) as c:
-        while requests < cfg.max_pages + http.retries:
+        while True:
             params: dict[str, str | int] = {
                 "search_query": query,
                 "sortBy": "submittedDate",
@@ -191,7 +191,10 @@ def fetch_arxiv(
             resp = get_with_retries(c, cfg.base_url, params, http, sleep, min_delay_s=cfg.delay_s)
             requests += 1
             page, page_rejected, total = _parse(resp.content, max_abstract_chars, max_title_chars)
-            if not page and not page_rejected and start < total:
+            entries = len(page) + len(page_rejected)
+            if not entries:
+                if start >= total:
+                    break
                 empty_retries += 1
                 if empty_retries > http.retries:
                     log.warning("arXiv: empty page at start=%d of %d; stopping", start, total)
@@ -199,15 +202,13 @@ def fetch_arxiv(
                 continue
             found.extend(page)
             rejected.extend(page_rejected)
-            start += cfg.page_size
+            start += entries  # a short page inside the range does not leave a gap
+            pages += 1
             if start >= total:
                 break
-            if start >= cfg.max_pages * cfg.page_size:
+            if pages >= cfg.max_pages:
                 log.warning(
-                    "arXiv: stopped after max_pages=%d (%d of %d results)",
-                    cfg.max_pages,
-                    start,
-                    total,
+                    "arXiv: stopped after max_pages=%d (%d of %d results)", pages, start, total
                 )
                 break
     papers, dups = _dedup(found)

@@ -36,7 +36,7 @@ def _record(item: Mapping[str, Any]) -> dict[str, Any]:
     paper = item["paper"]
     return {
         "id": paper.get("id"),
-        "title": paper.get("title"),
+        "title": paper.get("title") or item.get("title"),  # the item repeats the title
         "abstract": paper.get("summary"),
         "published": paper.get("publishedAt"),
         "upvotes": paper.get("upvotes"),

@@ -126,8 +126,7 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
     rest = np.flatnonzero(~covered)
     disc = TopicDiscoverer(cfg.discovery, seed=cfg.seed).fit([texts[i] for i in rest], emb[rest])
     dates = pd.to_datetime(meta["date"]).to_numpy()
-    births = [pd.Timestamp(np.quantile(dates[rest[c.members]].astype("int64"), 0.05)).date()
-              if len(c.members) else None for c in disc.clusters_]
+    births = [early_date(dates[rest[c.members]]) for c in disc.clusters_]
     reg = store.topics()
     disc_reg = reg[reg["kind"] == "discovered"] if len(reg) else reg
     reg_ids, reg_cent = store.topic_centroids("discovered", active_only=False)
@@ -155,9 +154,8 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
                                                      rec.topics["topic_id"]]), rec.centroids)
         _update_named_sizes(store, slug_ids, sizes, dates, ids, named_rows)
         store.add_topic_events(rec.events)
-        store.write_assignments(pd.concat([named_rows, disc_rows], ignore_index=True),
-                                replace_kind=None)
-        store.exec("DELETE FROM assignments WHERE run_id <> ?", [run_id])
+        store.exec("DELETE FROM assignments")  # a refit re-derives every assignment
+        store.write_assignments(pd.concat([named_rows, disc_rows], ignore_index=True))
         store.set_novelty(novelty, clear=True)
         if clf is not None:
             store.save_model(NAMED_MODEL, model_id, clf.to_state(), run_id)
@@ -169,20 +167,30 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
     return counts
 
 
+def early_date(dates: np.ndarray, q: float = 0.05) -> date | None:
+    """A topic's birth: the ``q`` quantile of its members' dates (robust to a stray early one)."""
+    if len(dates) == 0:
+        return None
+    days = np.sort(np.asarray(dates).astype("datetime64[D]"))
+    return days[int(q * (len(days) - 1))].astype(object)  # type: ignore[no-any-return]
+
+
 def _update_named_sizes(store: Store, slug_ids: dict[str, int], sizes: pd.Series,
                         dates: np.ndarray, ids: Sequence[str], named_rows: pd.DataFrame) -> None:
+    """Refresh named topics' sizes, and set a birth date the first time they have members."""
     reg = store.topics()
-    rows = reg[reg["kind"] == "named"].copy()
-    if rows.empty:
+    named = reg[reg["kind"] == "named"]
+    if named.empty:
         return
     first = pd.Series(dates, index=list(ids))
-    for i, r in rows.iterrows():
+    rows = []
+    for r in named.to_dict(orient="records"):
         members = named_rows.loc[named_rows["topic_id"] == r["topic_id"], "paper_id"]
-        rows.loc[i, "size"] = int(sizes.get(r["topic_id"], 0))
+        r["size"] = int(sizes.get(r["topic_id"], 0))
         if len(members) and pd.isna(r["birth_date"]):
-            rows.loc[i, "birth_date"] = pd.Timestamp(
-                np.quantile(first.loc[members].to_numpy().astype("int64"), 0.05)).date()
-    store.replace_topics(rows, [None] * len(rows))
+            r["birth_date"] = early_date(first.loc[members].to_numpy())
+        rows.append(r)
+    store.replace_topics(pd.DataFrame(rows), [None] * len(rows))
 
 
 def assign_papers(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str,

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Lint, types and the whole test suite (slow end-to-end tests included; see README for -m).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false MPLBACKEND=Agg
+.venv/bin/ruff check src flows tests bench
+.venv/bin/mypy
+.venv/bin/python -m pytest -q -n 2 --durations=15 "$@"

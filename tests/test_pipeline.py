@@ -1,0 +1,164 @@
+"""End-to-end pipeline on seeded synthetic papers (a real BERTopic/UMAP fit: marked slow)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from trends.config import config_from_dict
+from trends.pipeline import run_backfill, run_day, run_refit
+from trends.store import TABLES, Store
+
+from .synth import BagOfWordsEmbedder, make_papers, write_jsonl
+
+pytestmark = pytest.mark.slow
+LAST = date(2025, 3, 1)  # 60 days from 2025-01-01
+
+
+def make_cfg(tmp: Path, data: Path):
+    return config_from_dict({
+        "store": {"path": str(tmp / "store.duckdb")},
+        "ingest": {"source": {"kind": "local", "path": str(data)}},
+        "topics": {
+            "named": [{"slug": "reasoning-rl", "name": "Reasoning RL",
+                       "description": "reinforcement learning for math reasoning",
+                       "seeds": ["GRPO verifiable rewards math reasoning"],
+                       "keywords": [r"\bGRPO\b", "verifiable rewards?"]}],
+            "discovery": {"min_cluster_size": 8, "min_samples": 3, "umap_n_neighbors": 10,
+                          "min_fit_papers": 50, "assign_threshold": 0.3},
+            "refit": {"every_days": 1000, "min_novel": 1000},
+        },
+        "momentum": {"freq": "W", "recent_periods": 2, "baseline_periods": 4},
+        "report": {"out_dir": str(tmp / "reports"), "top_topics": 3},
+    }, tmp)
+
+
+def snapshot(store: Store) -> dict[str, str]:
+    out = {}
+    for t in TABLES:
+        df = store.query(f"SELECT * FROM {t}")
+        df = df.sort_values(list(df.columns[:2])).reset_index(drop=True)
+        out[t] = f"{len(df)}:" + hashlib.sha256(df.to_csv().encode()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("pipe")
+    rows = make_papers()
+    data = write_jsonl(rows, tmp / "papers.jsonl")
+    cfg = make_cfg(tmp, data)
+    emb = BagOfWordsEmbedder()
+    store = Store(cfg.store.path)
+    res = run_backfill(cfg, None, date(2025, 2, 27), store=store, embedder=emb)
+    yield {"cfg": cfg, "store": store, "emb": emb, "backfill": res, "rows": rows, "tmp": tmp}
+    store.close()
+
+
+def test_backfill_fits_topics_and_writes_report(world):
+    res, store = world["backfill"], world["store"]
+    assert res.status == "success"
+    assert res.counts["new_papers"] == sum(r["date"] <= "2025-02-27" for r in world["rows"])
+    assert res.counts["discovered_topics"] >= 3
+    topics = store.topics()
+    assert (topics["kind"] == "named").sum() == 1
+    assert topics["label"].is_unique
+    asg = store.assignments()
+    named = asg[asg["kind"] == "named"]
+    rl_titles = {r["id"] for r in world["rows"] if "GRPO" in r["title"] + r["abstract"]}
+    assert len(named) > 0 and set(named["paper_id"]) <= rl_titles | set(named["paper_id"])
+    assert res.counts["outlier_share"] <= 0.15
+    assert res.report is not None and res.report.is_file()
+    assert res.report.parent.name == "2025-02-27"
+    run = store.runs().iloc[-1]
+    assert run["status"] == "success" and "bertopic" in run["versions"]
+
+
+def test_daily_run_embeds_only_new_papers_and_does_not_refit(world):
+    cfg, store, emb = world["cfg"], world["store"], world["emb"]
+    before = emb.texts_seen
+    res = run_day(cfg, date(2025, 2, 28), store=store, embedder=emb)
+    new = sum(r["date"] == "2025-02-28" for r in world["rows"])
+    assert res.status == "success"
+    assert res.counts["new_papers"] == new
+    assert emb.texts_seen - before == new
+    assert "refit" not in res.timings
+    assigned = res.counts["assigned_named"] + res.counts["assigned_discovered"]
+    assert assigned + res.counts["to_novelty"] == new
+
+
+def test_same_day_twice_changes_nothing(world):
+    cfg, store, emb = world["cfg"], world["store"], world["emb"]
+    run_day(cfg, LAST, store=store, embedder=emb, report=False)
+    before = snapshot(store)
+    seen = emb.texts_seen
+    again = run_day(cfg, LAST, store=store, embedder=emb, report=False)
+    assert again.status == "skipped"
+    assert snapshot(store) == before
+    assert emb.texts_seen == seen
+
+
+def test_refit_twice_gives_same_ids_and_assignments(world):
+    cfg, store, emb = world["cfg"], world["store"], world["emb"]
+    run_refit(cfg, LAST, store=store, embedder=emb)
+    a1 = store.assignments()[["paper_id", "topic_id", "confidence"]]
+    t1 = store.topics()[["topic_id", "label", "status"]]
+    run_refit(cfg, LAST, store=store, embedder=emb)
+    a2 = store.assignments()[["paper_id", "topic_id", "confidence"]]
+    t2 = store.topics()[["topic_id", "label", "status"]]
+    assert a1.equals(a2)
+    assert t1.equals(t2)
+    ev = store.topic_events()
+    last = ev[ev["run_id"] == ev["run_id"].iloc[-1]]
+    assert set(last["event"]) <= {"matched"}
+
+
+def test_broken_rows_kept_aside_and_counted(tmp_path):
+    rows = make_papers(n_days=3, per_day=4)
+    bad = ['{"id": "2501.99999", "title": "x"',  # broken JSON
+           {**rows[0], "id": "2501.90001", "title": ""},
+           {**rows[0], "id": "2501.90002", "abstract": None},
+           {**rows[0], "id": "2501.90003", "date": "2025-13-45"},
+           {**rows[0], "id": "2501.90004", "upvotes": "many"},
+           {**rows[0], "id": "2501.90005", "abstract": "x" * 60_000}]
+    data = write_jsonl(rows[:6] + bad + rows[6:], tmp_path / "mixed.jsonl")
+    cfg = make_cfg(tmp_path, data)
+    from trends.pipeline import ingest_path
+
+    with Store(cfg.store.path) as store:
+        res = ingest_path(cfg.ingest, data, store=store)
+        assert res.counts["new_papers"] == len(rows)
+        assert res.counts["rejected_new"] == len(bad)
+        rej = store.rejected()
+        assert len(rej) == len(bad)
+        reasons = " | ".join(rej["reason"])
+        for word in ("JSON", "title", "abstract", "date", "upvotes", "too long"):
+            assert word in reasons
+        again = ingest_path(cfg.ingest, data, store=store)
+        assert again.counts["rejected_new"] == 0 and store.counts()["rejected"] == len(bad)
+
+
+def test_crash_mid_embedding_resumes(tmp_path):
+    rows = make_papers(n_days=20, per_day=30)
+    data = write_jsonl(rows, tmp_path / "p.jsonl")
+    cfg = make_cfg(tmp_path, data)
+    with Store(cfg.store.path) as store:
+        crashing = BagOfWordsEmbedder(fail_after=300)
+        with pytest.raises(RuntimeError, match="simulated"):
+            run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=crashing,
+                         report=False)
+        runs = store.runs()
+        assert runs["status"].tolist() == ["failed"]
+        done = store.counts()["embeddings"]
+        assert 0 < done < len(rows)
+        emb = BagOfWordsEmbedder()
+        res = run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=emb,
+                           report=False)
+        assert res.status == "success"
+        assert res.counts["embedded"] == len(rows) - done
+        # what the embedder saw: the rest of the papers, plus the named topic's 2 prototype texts
+        assert emb.texts_seen == len(rows) - done + 2
+        assert store.counts()["embeddings"] == len(rows)
