@@ -15,11 +15,22 @@ from scipy.stats import norm
 
 from trends import plots
 
-LONG_LABEL = ("efficient long-context retrieval-augmented generation · sparse attention · "
-              "key-value cache compression for multimodal agents with tool use and memory")
-LABELS = ["Reasoning RL", "Mixture-of-Experts", "Code LLMs", "Multimodal efficiency",
-          "video · generation · diffusion", LONG_LABEL, "speech · audio · tts",
-          "robot · manipulation · policy", "graph · molecule · protein", "empty · zero · topic"]
+LONG_LABEL = (
+    "efficient long-context retrieval-augmented generation · sparse attention · "
+    "key-value cache compression for multimodal agents with tool use and memory"
+)
+LABELS = [
+    "Reasoning RL",
+    "Mixture-of-Experts",
+    "Code LLMs",
+    "Multimodal efficiency",
+    "video · generation · diffusion",
+    LONG_LABEL,
+    "speech · audio · tts",
+    "robot · manipulation · policy",
+    "graph · molecule · protein",
+    "empty · zero · topic",
+]
 BASE = [0.08, 0.05, 0.07, 0.05, 0.03, 0.02, 0.03, 0.04, 0.02, 0.0]
 SLOPE = [0.03, 0.0, 0.02, -0.06, 0.05, 0.05, -0.04, 0.0, 0.01, 0.0]
 BIRTH = [0, 0, 0, 0, 48, 0, 0, 0, 0, 0]
@@ -53,34 +64,82 @@ def make_frames(seed: int = 0, n_periods: int = 60) -> dict[str, pd.DataFrame]:
         burst = (share > 1.6 * np.r_[ewma[0], ewma[:-1]]) & (count >= 8)
         age = t - BIRTH[k]
         status = np.where(
-            (age < 20) & (q_r < 0.05), "emerging", np.where(
-                q_r < 0.05, "rising", np.where(
-                    (q_f < 0.05) & (growth < -0.5), "fading",
-                    np.where(q_f < 0.05, "cooling", "steady"))))
-        rows.append(pd.DataFrame({
-            "topic_id": k, "label": label, "period": periods, "count": count, "total": total,
-            "share": share, "share_lo": np.clip(centre - half, 0, 1),
-            "share_hi": np.clip(centre + half, 0, 1), "attention_share": share,
-            "ewma_share": ewma, "growth": growth, "growth_lo": growth - 1.96 * se,
-            "growth_hi": growth + 1.96 * se, "acceleration": np.gradient(growth),
-            "p_rising": p_r, "p_falling": p_f, "q_rising": q_r, "q_falling": q_f,
-            "burst": burst, "burst_level": burst.astype(int), "status": status}))
+            (age < 20) & (q_r < 0.05),
+            "emerging",
+            np.where(
+                q_r < 0.05,
+                "rising",
+                np.where(
+                    (q_f < 0.05) & (growth < -0.5),
+                    "fading",
+                    np.where(q_f < 0.05, "cooling", "steady"),
+                ),
+            ),
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "topic_id": k,
+                    "label": label,
+                    "period": periods,
+                    "count": count,
+                    "total": total,
+                    "share": share,
+                    "share_lo": np.clip(centre - half, 0, 1),
+                    "share_hi": np.clip(centre + half, 0, 1),
+                    "attention_share": share,
+                    "ewma_share": ewma,
+                    "growth": growth,
+                    "growth_lo": growth - 1.96 * se,
+                    "growth_hi": growth + 1.96 * se,
+                    "acceleration": np.gradient(growth),
+                    "p_rising": p_r,
+                    "p_falling": p_f,
+                    "q_rising": q_r,
+                    "q_falling": q_f,
+                    "burst": burst,
+                    "burst_level": burst.astype(int),
+                    "status": status,
+                }
+            )
+        )
         starts = [periods[i] for i in range(n_periods) if burst[i] and (i == 0 or not burst[i - 1])]
-        summ.append({
-            "topic_id": k, "label": label, "kind": "named" if k < 4 else "discovered",
-            "status": status[-1], "recent_share": rc[-1] / rt[-1],
-            "baseline_share": bc[-1] / bt[-1], "growth": growth[-1],
-            "growth_lo": growth[-1] - 1.96 * se[-1], "growth_hi": growth[-1] + 1.96 * se[-1],
-            "acceleration": 0.0, "q_rising": q_r[-1], "q_falling": q_f[-1],
-            "in_burst": bool(burst[-1]), "burst_start": starts[-1] if burst[-1] else pd.NaT,
-            "age_periods": int(age[-1])})
+        summ.append(
+            {
+                "topic_id": k,
+                "label": label,
+                "kind": "named" if k < 4 else "discovered",
+                "status": status[-1],
+                "recent_share": rc[-1] / rt[-1],
+                "baseline_share": bc[-1] / bt[-1],
+                "growth": growth[-1],
+                "growth_lo": growth[-1] - 1.96 * se[-1],
+                "growth_hi": growth[-1] + 1.96 * se[-1],
+                "acceleration": 0.0,
+                "q_rising": q_r[-1],
+                "q_falling": q_f[-1],
+                "in_burst": bool(burst[-1]),
+                "burst_start": starts[-1] if burst[-1] else pd.NaT,
+                "age_periods": int(age[-1]),
+            }
+        )
         sd = 0.004 * np.sqrt(np.arange(1, 5))
-        fc.append(pd.DataFrame({
-            "topic_id": k, "period": periods[-1] + pd.to_timedelta(7 * np.arange(1, 5), "D"),
-            "mean": ewma[-1], "lo": np.clip(ewma[-1] - 1.96 * sd, 0, 1),
-            "hi": ewma[-1] + 1.96 * sd}))
-    return {"table": pd.concat(rows, ignore_index=True), "summary": pd.DataFrame(summ),
-            "forecast": pd.concat(fc, ignore_index=True)}
+        fc.append(
+            pd.DataFrame(
+                {
+                    "topic_id": k,
+                    "period": periods[-1] + pd.to_timedelta(7 * np.arange(1, 5), "D"),
+                    "mean": ewma[-1],
+                    "lo": np.clip(ewma[-1] - 1.96 * sd, 0, 1),
+                    "hi": ewma[-1] + 1.96 * sd,
+                }
+            )
+        )
+    return {
+        "table": pd.concat(rows, ignore_index=True),
+        "summary": pd.DataFrame(summ),
+        "forecast": pd.concat(fc, ignore_index=True),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -128,13 +187,14 @@ def test_momentum(frames: dict[str, pd.DataFrame]) -> None:
     _check_figure(fig)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert len(labels) == 10
+    assert len(labels) == 9  # the topic without papers has no growth to show
+    assert not any("empty" in label for label in labels)
     assert any(label.endswith("…") for label in labels)  # the long label is cut
     assert all(len(line) <= 42 for label in labels for line in label.split("\n")[:2])
     # drawn sorted by growth: strongest riser at the top (highest y)
-    growth = frames["summary"].set_index("label")["growth"]
+    growth = frames["summary"].query("recent_share > 0").set_index("label")["growth"]
     assert plots.wrap_label(growth.idxmax(), 42) == labels[-1]
-    assert fig.legends and len(ax.containers) == 10  # one error bar per topic
+    assert fig.legends and len(ax.containers) == 9  # one error bar per topic
 
 
 def test_momentum_top_limits_and_empty(frames: dict[str, pd.DataFrame]) -> None:
@@ -154,8 +214,9 @@ def test_topic_trend(frames: dict[str, pd.DataFrame]) -> None:
 
 
 @pytest.mark.parametrize("forecast", [None, "empty"])
-def test_topic_trend_without_forecast(frames: dict[str, pd.DataFrame], forecast: str | None
-                                      ) -> None:
+def test_topic_trend_without_forecast(
+    frames: dict[str, pd.DataFrame], forecast: str | None
+) -> None:
     fc = frames["forecast"].iloc[:0] if forecast == "empty" else None
     fig = plots.plot_topic_trend(frames["table"], 0, fc)
     _check_figure(fig)

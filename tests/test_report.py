@@ -21,11 +21,22 @@ from trends import report
 from trends.errors import ReportError
 
 # Same synthetic momentum frames as tests/test_plots.py (kept in sync by hand).
-LONG_LABEL = ("efficient long-context retrieval-augmented generation · sparse attention · "
-              "key-value cache compression for multimodal agents with tool use and memory")
-LABELS = ["Reasoning RL", "Mixture-of-Experts", "Code LLMs", "Multimodal efficiency",
-          "video · generation · diffusion", LONG_LABEL, "speech · audio · tts",
-          "robot · manipulation · policy", "graph · molecule · protein", "empty · zero · topic"]
+LONG_LABEL = (
+    "efficient long-context retrieval-augmented generation · sparse attention · "
+    "key-value cache compression for multimodal agents with tool use and memory"
+)
+LABELS = [
+    "Reasoning RL",
+    "Mixture-of-Experts",
+    "Code LLMs",
+    "Multimodal efficiency",
+    "video · generation · diffusion",
+    LONG_LABEL,
+    "speech · audio · tts",
+    "robot · manipulation · policy",
+    "graph · molecule · protein",
+    "empty · zero · topic",
+]
 BASE = [0.08, 0.05, 0.07, 0.05, 0.03, 0.02, 0.03, 0.04, 0.02, 0.0]
 SLOPE = [0.03, 0.0, 0.02, -0.06, 0.05, 0.05, -0.04, 0.0, 0.01, 0.0]
 BIRTH = [0, 0, 0, 0, 48, 0, 0, 0, 0, 0]
@@ -59,35 +70,82 @@ def make_frames(seed: int = 0, n_periods: int = 60) -> dict[str, pd.DataFrame]:
         burst = (share > 1.6 * np.r_[ewma[0], ewma[:-1]]) & (count >= 8)
         age = t - BIRTH[k]
         status = np.where(
-            (age < 20) & (q_r < 0.05), "emerging", np.where(
-                q_r < 0.05, "rising", np.where(
-                    (q_f < 0.05) & (growth < -0.5), "fading",
-                    np.where(q_f < 0.05, "cooling", "steady"))))
-        rows.append(pd.DataFrame({
-            "topic_id": k, "label": label, "period": periods, "count": count, "total": total,
-            "share": share, "share_lo": np.clip(centre - half, 0, 1),
-            "share_hi": np.clip(centre + half, 0, 1), "attention_share": share,
-            "ewma_share": ewma, "growth": growth, "growth_lo": growth - 1.96 * se,
-            "growth_hi": growth + 1.96 * se, "acceleration": np.gradient(growth),
-            "p_rising": p_r, "p_falling": p_f, "q_rising": q_r, "q_falling": q_f,
-            "burst": burst, "burst_level": burst.astype(int), "status": status}))
+            (age < 20) & (q_r < 0.05),
+            "emerging",
+            np.where(
+                q_r < 0.05,
+                "rising",
+                np.where(
+                    (q_f < 0.05) & (growth < -0.5),
+                    "fading",
+                    np.where(q_f < 0.05, "cooling", "steady"),
+                ),
+            ),
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "topic_id": k,
+                    "label": label,
+                    "period": periods,
+                    "count": count,
+                    "total": total,
+                    "share": share,
+                    "share_lo": np.clip(centre - half, 0, 1),
+                    "share_hi": np.clip(centre + half, 0, 1),
+                    "attention_share": share,
+                    "ewma_share": ewma,
+                    "growth": growth,
+                    "growth_lo": growth - 1.96 * se,
+                    "growth_hi": growth + 1.96 * se,
+                    "acceleration": np.gradient(growth),
+                    "p_rising": p_r,
+                    "p_falling": p_f,
+                    "q_rising": q_r,
+                    "q_falling": q_f,
+                    "burst": burst,
+                    "burst_level": burst.astype(int),
+                    "status": status,
+                }
+            )
+        )
         starts = [periods[i] for i in range(n_periods) if burst[i] and (i == 0 or not burst[i - 1])]
-        summ.append({
-            "topic_id": k, "label": label, "kind": "named" if k < 4 else "discovered",
-            "status": status[-1], "recent_share": rc[-1] / rt[-1],
-            "baseline_share": bc[-1] / bt[-1], "growth": growth[-1],
-            "growth_lo": growth[-1] - 1.96 * se[-1], "growth_hi": growth[-1] + 1.96 * se[-1],
-            "acceleration": 0.0, "q_rising": q_r[-1], "q_falling": q_f[-1],
-            "in_burst": bool(burst[-1]), "burst_start": starts[-1] if burst[-1] else pd.NaT,
-            "age_periods": int(age[-1])})
+        summ.append(
+            {
+                "topic_id": k,
+                "label": label,
+                "kind": "named" if k < 4 else "discovered",
+                "status": status[-1],
+                "recent_share": rc[-1] / rt[-1],
+                "baseline_share": bc[-1] / bt[-1],
+                "growth": growth[-1],
+                "growth_lo": growth[-1] - 1.96 * se[-1],
+                "growth_hi": growth[-1] + 1.96 * se[-1],
+                "acceleration": 0.0,
+                "q_rising": q_r[-1],
+                "q_falling": q_f[-1],
+                "in_burst": bool(burst[-1]),
+                "burst_start": starts[-1] if burst[-1] else pd.NaT,
+                "age_periods": int(age[-1]),
+            }
+        )
         sd = 0.004 * np.sqrt(np.arange(1, 5))
-        fc.append(pd.DataFrame({
-            "topic_id": k, "period": periods[-1] + pd.to_timedelta(7 * np.arange(1, 5), "D"),
-            "mean": ewma[-1], "lo": np.clip(ewma[-1] - 1.96 * sd, 0, 1),
-            "hi": ewma[-1] + 1.96 * sd}))
-    return {"table": pd.concat(rows, ignore_index=True), "summary": pd.DataFrame(summ),
-            "forecast": pd.concat(fc, ignore_index=True)}
-
+        fc.append(
+            pd.DataFrame(
+                {
+                    "topic_id": k,
+                    "period": periods[-1] + pd.to_timedelta(7 * np.arange(1, 5), "D"),
+                    "mean": ewma[-1],
+                    "lo": np.clip(ewma[-1] - 1.96 * sd, 0, 1),
+                    "hi": ewma[-1] + 1.96 * sd,
+                }
+            )
+        )
+    return {
+        "table": pd.concat(rows, ignore_index=True),
+        "summary": pd.DataFrame(summ),
+        "forecast": pd.concat(fc, ignore_index=True),
+    }
 
 
 AS_OF = date(2026, 8, 23)  # the Sunday after the last (weekly) period
@@ -98,12 +156,20 @@ def make_inputs(seed: int = 0) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     f = make_frames(seed)
     s = f["summary"]
-    topics = pd.DataFrame({
-        "topic_id": s["topic_id"], "kind": s["kind"],
-        "slug": [["reasoning-rl", "moe", "code-llm", "mm-efficiency"][k] if k < 4 else None
-                 for k in s["topic_id"]],
-        "label": s["label"], "size": f["table"].groupby("topic_id")["count"].sum().to_numpy(),
-        "birth_date": pd.Timestamp("2025-06-30"), "status": "active"})
+    topics = pd.DataFrame(
+        {
+            "topic_id": s["topic_id"],
+            "kind": s["kind"],
+            "slug": [
+                ["reasoning-rl", "moe", "code-llm", "mm-efficiency"][k] if k < 4 else None
+                for k in s["topic_id"]
+            ],
+            "label": s["label"],
+            "size": f["table"].groupby("topic_id")["count"].sum().to_numpy(),
+            "birth_date": pd.Timestamp("2025-06-30"),
+            "status": "active",
+        }
+    )
     papers, assignments = [], []
     for k in s["topic_id"]:
         if k == 9:
@@ -112,26 +178,52 @@ def make_inputs(seed: int = 0) -> dict[str, Any]:
             pid = f"2608.{k:02d}{i:03d}"
             title = f"Paper {i} on {s.at[k, 'label']}: a study of scaling, data and evaluation"
             if i == 0:
-                title = ("A $\\mathcal{O}(n)$ | pipe-containing and very long title about "
-                         "sparse mixture-of-experts routing, long-context retrieval, visual "
-                         "token pruning, and reinforcement learning with verifiable rewards "
-                         "for agents that write code and also reason about geometry")
-            papers.append({"paper_id": pid, "title": title,
-                           "date": pd.Timestamp(AS_OF) - pd.Timedelta(days=int(3 * i)),
-                           "upvotes": np.nan if i == 5 else float(rng.poisson(30))})
+                title = (
+                    "A $\\mathcal{O}(n)$ | pipe-containing and very long title about "
+                    "sparse mixture-of-experts routing, long-context retrieval, visual "
+                    "token pruning, and reinforcement learning with verifiable rewards "
+                    "for agents that write code and also reason about geometry"
+                )
+            papers.append(
+                {
+                    "paper_id": pid,
+                    "title": title,
+                    "date": pd.Timestamp(AS_OF) - pd.Timedelta(days=int(3 * i)),
+                    "upvotes": np.nan if i == 5 else float(rng.poisson(30)),
+                }
+            )
             assignments.append({"paper_id": pid, "topic_id": k, "confidence": 0.8})
     run_summary = {
-        "run_id": "20260823T063000-abc123", "as_of": AS_OF.isoformat(),
-        "counts": {"papers_total": 14567, "new_papers": 231, "rejected_new": 7,
-                   "rejected_by_reason": {"missing abstract": 3, "duplicate id": 2,
-                                          "title too short or not a paper at all": 1,
-                                          "date out of range": 1},
-                   "embedded": 231, "assigned": 214, "novelty_pool": 17, "outlier_share": 0.07},
+        "run_id": "20260823T063000-abc123",
+        "as_of": AS_OF.isoformat(),
+        "counts": {
+            "papers_total": 14567,
+            "new_papers": 231,
+            "rejected_new": 7,
+            "rejected_by_reason": {
+                "missing abstract": 3,
+                "duplicate id": 2,
+                "title too short or not a paper at all": 1,
+                "date out of range": 1,
+            },
+            "embedded": 231,
+            "assigned": 214,
+            "novelty_pool": 17,
+            "outlier_share": 0.07,
+        },
         "timings": {"ingest": 2.31, "embed": 40.2, "topics": 12.0, "momentum": 1.1},
-        "versions": {"trends": "0.1.0", "bertopic": "0.17.3", "model": "all-MiniLM-L6-v2"}}
-    return {"as_of": AS_OF, "table": f["table"], "summary": s, "forecast": f["forecast"],
-            "topics": topics, "papers": pd.DataFrame(papers),
-            "assignments": pd.DataFrame(assignments), "run_summary": run_summary}
+        "versions": {"trends": "0.1.0", "bertopic": "0.17.3", "model": "all-MiniLM-L6-v2"},
+    }
+    return {
+        "as_of": AS_OF,
+        "table": f["table"],
+        "summary": s,
+        "forecast": f["forecast"],
+        "topics": topics,
+        "papers": pd.DataFrame(papers),
+        "assignments": pd.DataFrame(assignments),
+        "run_summary": run_summary,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -148,13 +240,11 @@ def count_pages(pdf: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory, inputs: dict[str, Any]
-            ) -> report.ReportPaths:
+def written(tmp_path_factory: pytest.TempPathFactory, inputs: dict[str, Any]) -> report.ReportPaths:
     return report.write_report(tmp_path_factory.mktemp("reports"), **inputs, top_topics=4, dpi=40)
 
 
-def test_writes_pdf_pngs_and_summary(written: report.ReportPaths, inputs: dict[str, Any]
-                                     ) -> None:
+def test_writes_pdf_pngs_and_summary(written: report.ReportPaths, inputs: dict[str, Any]) -> None:
     folder = written.pdf.parent
     assert folder.name == "2026-08-23"
     assert written.pdf.read_bytes().startswith(b"%PDF")
@@ -163,8 +253,9 @@ def test_writes_pdf_pngs_and_summary(written: report.ReportPaths, inputs: dict[s
     # title, momentum, shares, one page per top topic, run summary
     assert count_pages(written.pdf) == written.pages == 3 + 4 + 1
     names = sorted(p.name for p in written.pngs)
-    assert names == sorted(["momentum.png", "shares.png", "status.png",
-                            *[f"topic_{t}.png" for t in top]])
+    assert names == sorted(
+        ["momentum.png", "shares.png", "status.png", *[f"topic_{t}.png" for t in top]]
+    )
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in written.pngs)
     md = written.summary_md.read_text(encoding="utf-8")
     labels = inputs["summary"].set_index("topic_id")["label"]
@@ -182,7 +273,7 @@ def test_top_topics_rule(inputs: dict[str, Any]) -> None:
     assert 9 not in top  # zero papers: never a top topic
     ranked = s.set_index("topic_id").loc[top]
     sig = ranked["status"].isin(["rising", "emerging"]) & (ranked["q_rising"] <= 0.05)
-    assert sig.any() and not sig.iloc[sig.sum():].any()  # significant risers come first
+    assert sig.any() and not sig.iloc[sig.sum() :].any()  # significant risers come first
     for part in (ranked[sig], ranked[~sig]):
         assert part["growth"].is_monotonic_decreasing
 
@@ -194,52 +285,71 @@ def test_takeaways_name_rising_topics(inputs: dict[str, Any]) -> None:
 
 
 def test_top_papers_recent_and_most_upvoted(inputs: dict[str, Any]) -> None:
-    merged = inputs["assignments"].merge(inputs["papers"], on="paper_id").assign(
-        r_date=lambda d: pd.to_datetime(d["date"]), r_upvotes=lambda d: d["upvotes"])
+    merged = (
+        inputs["assignments"]
+        .merge(inputs["papers"], on="paper_id")
+        .assign(r_date=lambda d: pd.to_datetime(d["date"]), r_upvotes=lambda d: d["upvotes"])
+    )
     picks = report.top_papers(0, merged, as_of=AS_OF, n=5, recent_days=28)
     assert len(picks) == 5
-    recent = merged.loc[(merged["topic_id"] == 0)
-                        & (merged["r_date"] > pd.Timestamp(AS_OF) - pd.Timedelta(days=28))]
+    recent = merged.loc[
+        (merged["topic_id"] == 0) & (merged["r_date"] > pd.Timestamp(AS_OF) - pd.Timedelta(days=28))
+    ]
     assert picks["r_upvotes"].tolist() == recent["r_upvotes"].nlargest(5).tolist()
 
 
 def test_empty_forecast_zero_topic_and_rewrite(tmp_path: Path, inputs: dict[str, Any]) -> None:
-    kw = {**inputs, "forecast": None}
-    first = report.write_report(tmp_path, **kw, top_topics=3, dpi=30)
+    folder = tmp_path / AS_OF.isoformat()
+    folder.mkdir()
+    (folder / "topic_3.png").write_bytes(b"stale chart of an earlier run of the same day")
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4 an earlier report")
     # force the zero-paper topic into the top list: it gets a page without papers
     s = inputs["summary"].copy()
     s.loc[s["topic_id"] == 9, ["recent_share", "growth", "status", "q_rising"]] = [
-        0.001, 9.0, "rising", 0.0]
-    kw2 = {**inputs, "summary": s, "forecast": inputs["forecast"].iloc[:0]}
-    second = report.write_report(tmp_path, **kw2, top_topics=2, papers_per_topic=3, dpi=30)
-    assert second.pdf == first.pdf and count_pages(second.pdf) == 3 + 2 + 1
-    folder = second.pdf.parent
+        0.001,
+        9.0,
+        "rising",
+        0.0,
+    ]
+    kw = {**inputs, "summary": s, "forecast": inputs["forecast"].iloc[:0]}
+    paths = report.write_report(tmp_path, **kw, top_topics=2, papers_per_topic=3, dpi=30)
+    assert count_pages(paths.pdf) == 3 + 2 + 1
     topic_pngs = sorted(p.name for p in folder.glob("topic_*.png"))
-    assert topic_pngs == sorted(p.name for p in second.pngs if p.name.startswith("topic_"))
-    assert "topic_9.png" in topic_pngs  # stale topic charts of the first run are gone
-    assert "(no papers yet)" in second.summary_md.read_text(encoding="utf-8")
+    assert topic_pngs == sorted(p.name for p in paths.pngs if p.name.startswith("topic_"))
+    assert "topic_9.png" in topic_pngs and "topic_3.png" not in topic_pngs  # stale one gone
+    md = paths.summary_md.read_text(encoding="utf-8")
+    assert "(no papers yet)" in md and md.count("- [") == 3  # 3 papers of the other topic
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_no_forecast_at_all(tmp_path: Path, inputs: dict[str, Any]) -> None:
+    paths = report.write_report(tmp_path, **{**inputs, "forecast": None}, top_topics=1, dpi=30)
+    assert count_pages(paths.pdf) == 3 + 1 + 1
+
+
 def test_failed_write_keeps_old_pdf_and_leaves_no_temp(
-        tmp_path: Path, inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    paths = report.write_report(tmp_path, **inputs, top_topics=1, dpi=30)
-    before = paths.pdf.read_bytes()
+    tmp_path: Path, inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / AS_OF.isoformat()
+    folder.mkdir()
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4 an older complete report")
+    (folder / ".report.pdf.0123456789ab.tmp").write_bytes(b"left by a crashed run")
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report, "_topic_page", boom)  # after the title page went to the temp PDF
+    monkeypatch.setattr(report, "_title_page", boom)  # fails once the temp PDF is open
     with pytest.raises(ReportError, match="disk full"):
         report.write_report(tmp_path, **inputs, top_topics=1, dpi=30)
-    assert paths.pdf.read_bytes() == before
-    assert not [p for p in paths.pdf.parent.iterdir() if p.name.endswith(".tmp")]
+    assert (folder / "report.pdf").read_bytes() == b"%PDF-1.4 an older complete report"
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_missing_column_is_a_report_error(tmp_path: Path, inputs: dict[str, Any]) -> None:
     with pytest.raises(ReportError, match="growth_lo"):
-        report.write_report(tmp_path, **{**inputs, "summary": inputs["summary"].drop(
-            columns="growth_lo")})
+        report.write_report(
+            tmp_path, **{**inputs, "summary": inputs["summary"].drop(columns="growth_lo")}
+        )
     assert not (tmp_path / AS_OF.isoformat()).exists()
 
 

@@ -110,7 +110,9 @@ def _no_data(ax: Axes, message: str) -> None:
     ax.set_yticks([])
 
 
-def _burst_runs(periods: np.ndarray, burst: np.ndarray) -> list[tuple[np.datetime64, np.datetime64]]:
+def _burst_runs(
+    periods: np.ndarray, burst: np.ndarray
+) -> list[tuple[np.datetime64, np.datetime64]]:
     """Contiguous burst periods as (start, end) spans; the end is the start of the next period."""
     step = np.diff(periods).min() if len(periods) > 1 else np.timedelta64(7, "D")
     spans, start = [], None
@@ -139,27 +141,51 @@ def draw_topic_trend(
     last = rows.iloc[-1]
     color = status_color(last.get("status"))
     x = _dates(rows["period"])
-    ax.fill_between(x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color, alpha=0.18,
-                    linewidth=0, label="share, 95% interval")
+    ax.fill_between(
+        x,
+        _num(rows["share_lo"]),
+        _num(rows["share_hi"]),
+        color=color,
+        alpha=0.18,
+        linewidth=0,
+        label="share, 95% interval",
+    )
     ax.plot(x, _num(rows["share"]), "o", ms=2.5, color="0.35", alpha=0.7, label="share per period")
     ax.plot(x, _num(rows["ewma_share"]), "-", lw=2.2, color=color, label="smoothed (EWMA)")
     if "burst" in rows:
         spans = _burst_runs(x, rows["burst"].fillna(False).astype(bool).to_numpy())
         for i, (start, end) in enumerate(spans):
-            ax.axvspan(start, end, color=BURST_COLOR, alpha=0.25, lw=0,
-                       label="burst" if i == 0 else None)
+            ax.axvspan(
+                start, end, color=BURST_COLOR, alpha=0.25, lw=0, label="burst" if i == 0 else None
+            )
     fc = None if forecast is None or forecast.empty else _topic_rows(forecast, topic_id)
     if fc is not None and not fc.empty:
         fx = np.concatenate([x[-1:], _dates(fc["period"])])
         start = _num(rows["ewma_share"])[-1:]
-        ax.fill_between(fx, np.concatenate([start, _num(fc["lo"])]),
-                        np.concatenate([start, _num(fc["hi"])]), facecolor="none",
-                        edgecolor=color, hatch="///", lw=0, alpha=0.6, label="forecast interval")
-        ax.plot(fx, np.concatenate([start, _num(fc["mean"])]), "--", lw=1.8, color=color,
-                label="forecast")
-    stats = (f"{last.get('status', '?')} · growth "
-             f"{growth_text(last.get('growth'), last.get('growth_lo'), last.get('growth_hi'))}"
-             f" · q(rising) = {q_text(last.get('q_rising'))}")
+        ax.fill_between(
+            fx,
+            np.concatenate([start, _num(fc["lo"])]),
+            np.concatenate([start, _num(fc["hi"])]),
+            facecolor="none",
+            edgecolor=color,
+            hatch="///",
+            lw=0,
+            alpha=0.6,
+            label="forecast interval",
+        )
+        ax.plot(
+            fx,
+            np.concatenate([start, _num(fc["mean"])]),
+            "--",
+            lw=1.8,
+            color=color,
+            label="forecast",
+        )
+    stats = (
+        f"{last.get('status', '?')} · growth "
+        f"{growth_text(last.get('growth'), last.get('growth_lo'), last.get('growth_hi'))}"
+        f" · q(rising) = {q_text(last.get('q_rising'))}"
+    )
     ax.set_title(f"{wrap_label(label, 90)}\n{stats}", loc="left", fontsize=11)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
@@ -191,8 +217,10 @@ def default_share_topics(table: pd.DataFrame, top: int) -> list[int]:
         return []
     last = table.loc[table["period"] == table["period"].max()]
     last = last.assign(_s=pd.to_numeric(last["ewma_share"], errors="coerce").fillna(0.0))
-    return [int(t) for t in last.sort_values(["_s", "topic_id"], ascending=[False, True])
-            ["topic_id"].head(top)]
+    return [
+        int(t)
+        for t in last.sort_values(["_s", "topic_id"], ascending=[False, True])["topic_id"].head(top)
+    ]
 
 
 def plot_topic_shares(
@@ -212,8 +240,11 @@ def plot_topic_shares(
     nrows = math.ceil(n / ncols)
     fig = Figure(figsize=(A4_LANDSCAPE[0], min(7.6, 1.2 + 3.0 * nrows)), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
-    fig.suptitle(f"Topic shares over time ({len(ids)} topics, smoothed, with 95% interval)",
-                 fontsize=13, fontweight="bold")
+    fig.suptitle(
+        f"Topic shares over time ({len(ids)} topics, smoothed, with 95% interval)",
+        fontsize=13,
+        fontweight="bold",
+    )
     fig.supylabel("Share of all papers in the period", fontsize=10)
     if not ids:
         _no_data(axes[0], "No topics to show")
@@ -229,8 +260,9 @@ def plot_topic_shares(
         color = status_color(status)
         seen.append(status)
         x = _dates(rows["period"])
-        ax.fill_between(x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color,
-                        alpha=0.15, lw=0)
+        ax.fill_between(
+            x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color, alpha=0.15, lw=0
+        )
         ax.plot(x, _num(rows["share"]), ".", ms=2, color="0.55")
         ax.plot(x, _num(rows["ewma_share"]), "-", lw=2, color=color)
         ax.set_title(wrap_label(rows["label"].iloc[-1], 32), fontsize=9, loc="left")
@@ -247,8 +279,14 @@ def plot_topic_shares(
     handles = [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
     handles.append(Patch(color="0.6", alpha=0.3, label="95% interval"))
     handles.insert(0, Patch(color="none", label="Line colour = latest status:"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
-               frameon=False, handlelength=1.5)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=len(handles),
+        fontsize=9,
+        frameon=False,
+        handlelength=1.5,
+    )
     return fig
 
 
@@ -301,17 +339,45 @@ def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float =
     ax.axvline(0, color="0.3", lw=1, ls="--", zorder=1)
     for i, row in df.iterrows():
         color = status_color(row.get("status"))
-        ax.errorbar(g[i], y[i], xerr=[[lo[i]], [hi[i]]], fmt="o", ms=7, color=color,
-                    ecolor=color, elinewidth=2, capsize=3, zorder=3,
-                    mfc=color if row["_sig"] else "white", mew=1.8)
-        ax.annotate(q_text(row["_q"]), xy=(1.0, y[i]), xycoords=("axes fraction", "data"),
-                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=8,
-                    fontweight="bold" if row["_sig"] else "normal")
-    ax.annotate("q-value", xy=(1.0, 1.0), xycoords="axes fraction", xytext=(6, 4),
-                textcoords="offset points", va="bottom", fontsize=8, fontweight="bold")
+        ax.errorbar(
+            g[i],
+            y[i],
+            xerr=[[lo[i]], [hi[i]]],
+            fmt="o",
+            ms=7,
+            color=color,
+            ecolor=color,
+            elinewidth=2,
+            capsize=3,
+            zorder=3,
+            mfc=color if row["_sig"] else "white",
+            mew=1.8,
+        )
+        ax.annotate(
+            q_text(row["_q"]),
+            xy=(1.0, y[i]),
+            xycoords=("axes fraction", "data"),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            fontweight="bold" if row["_sig"] else "normal",
+        )
+    ax.annotate(
+        "q-value",
+        xy=(1.0, 1.0),
+        xycoords="axes fraction",
+        xytext=(6, 4),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=8,
+        fontweight="bold",
+    )
     burst = df["in_burst"].fillna(False).astype(bool) if "in_burst" in df else df["_sig"] & False
-    labels = [wrap_label(lbl, 42) + (" (burst)" if b else "")
-              for lbl, b in zip(df["label"], burst, strict=True)]
+    labels = [
+        wrap_label(lbl, 42) + (" (burst)" if b else "")
+        for lbl, b in zip(df["label"], burst, strict=True)
+    ]
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_ylim(-0.7, len(df) - 0.3)
     span = np.nanmax(np.abs(np.concatenate([g - lo, g + hi, [0.3]])))
@@ -329,22 +395,42 @@ def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> 
     fig = Figure(figsize=A4_LANDSCAPE, layout="constrained")
     ax = fig.add_subplot()
     n = draw_momentum(ax, summary, top, alpha)
-    fig.suptitle(f"Momentum of {n} topics: recent vs baseline share", x=0.01, ha="left",
-                 fontsize=14, fontweight="bold")
-    ax.set_title("Significant topics first, then the largest changes; sorted by growth",
-                 loc="left", fontsize=9, color="0.3")
+    fig.suptitle(
+        f"Momentum of {n} topics: recent vs baseline share",
+        x=0.01,
+        ha="left",
+        fontsize=14,
+        fontweight="bold",
+    )
+    ax.set_title(
+        "Significant topics first, then the largest changes; sorted by growth",
+        loc="left",
+        fontsize=9,
+        color="0.3",
+    )
     statuses = set(summary["status"].astype(str)) if "status" in summary else set()
     handles: list[Line2D] = [
         Line2D([], [], marker="o", ls="", color=status_color(s), ms=7, label=s)
-        for s in STATUS_ORDER if s in statuses
+        for s in STATUS_ORDER
+        if s in statuses
     ]
     handles += [
         Line2D([], [], marker="o", ls="", color="0.3", ms=7, label=f"significant (q ≤ {alpha:g})"),
-        Line2D([], [], marker="o", ls="", color="0.3", mfc="white", ms=7, mew=1.8,
-               label="not significant"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color="0.3",
+            mfc="white",
+            ms=7,
+            mew=1.8,
+            label="not significant",
+        ),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9,
-               frameon=False)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9, frameon=False
+    )
     return fig
 
 
@@ -356,8 +442,9 @@ def draw_status_counts(ax: Axes, summary: pd.DataFrame) -> None:
     y = np.arange(len(order))[::-1]
     ax.barh(y, values, color=[status_color(s) for s in order], height=0.6)
     for yi, v in zip(y, values, strict=True):
-        ax.annotate(str(v), xy=(v, yi), xytext=(3, 0), textcoords="offset points",
-                    va="center", fontsize=9)
+        ax.annotate(
+            str(v), xy=(v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
+        )
     ax.set_yticks(y, order, fontsize=9)
     ax.set_xlim(0, max([*values, 1]) * 1.2)
     ax.set_xlabel("Number of topics")
@@ -375,10 +462,10 @@ def plot_status_counts(summary: pd.DataFrame) -> Figure:
 __all__ = [
     "STATUS_COLORS",
     "STATUS_ORDER",
+    "as_float",
     "draw_momentum",
     "draw_status_counts",
     "draw_topic_trend",
-    "as_float",
     "escape_text",
     "growth_text",
     "plot_momentum",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,8 +18,8 @@ class Paper:
     id: str
     title: str
     abstract: str
-    date: date  # the day the paper entered the feed (or arXiv submission day)
-    published: date | None = None
+    date: dt.date  # the day the paper entered the feed (or arXiv submission day)
+    published: dt.date | None = None
     upvotes: int | None = None
     authors: tuple[str, ...] = ()
     source: str = ""
