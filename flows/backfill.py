@@ -17,8 +17,8 @@ def backfill_range(since: str | None, until: str, config_path: str) -> dict[str,
     return {"run_id": res.run_id, "status": res.status, "counts": res.counts}
 
 
-backfill_task = task(backfill_range, name="backfill-range", retries=2,
-                     retry_delay_seconds=[30, 120])
+backfill_task = task(name="backfill-range", retries=2,
+                     retry_delay_seconds=[30, 120])(backfill_range)
 
 
 @flow(name="trends-backfill", flow_run_name="backfill-{since}-{until}", log_prints=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from prefect import flow, task
 
@@ -39,14 +40,14 @@ def process_day(day: str, config_path: str, staged: str) -> dict[str, object]:
     """Store, embed, assign (or refit when due) and report one staged day."""
     cfg = load_config(config_path)
     with Store(cfg.store.path) as store:
-        res: RunResult = run_day(cfg, parse_date(day), store=store, batch=load_batch(staged))
+        res: RunResult = run_day(cfg, parse_date(day), store=store, batch=load_batch(Path(staged)))
     return {"run_id": res.run_id, "status": res.status, "counts": res.counts,
             "report": str(res.report) if res.report else None}
 
 
-fetch_task = task(fetch_papers, name="fetch-papers", retries=3,
-                  retry_delay_seconds=[10, 60, 300], retry_condition_fn=_retry_on_fetch)
-process_task = task(process_day, name="process-day", retries=1, retry_delay_seconds=30)
+fetch_task = task(name="fetch-papers", retries=3,
+                  retry_delay_seconds=[10, 60, 300], retry_condition_fn=_retry_on_fetch)(fetch_papers)
+process_task = task(name="process-day", retries=1, retry_delay_seconds=30)(process_day)
 
 
 @flow(name="trends-daily", flow_run_name="daily-{day}", log_prints=True)

@@ -16,7 +16,7 @@ def refit_topics(as_of: str, config_path: str) -> dict[str, object]:
     return {"run_id": res.run_id, "status": res.status, "counts": res.counts}
 
 
-refit_task = task(refit_topics, name="refit-topics", retries=1, retry_delay_seconds=60)
+refit_task = task(name="refit-topics", retries=1, retry_delay_seconds=60)(refit_topics)
 
 
 @flow(name="trends-refit", flow_run_name="refit-{as_of}", log_prints=True)

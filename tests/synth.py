@@ -13,7 +13,7 @@ import numpy as np
 
 THEMES = {
     "rl": "reinforcement learning GRPO verifiable rewards policy optimization math reasoning "
-          "chain-of-thought reward",
+    "chain-of-thought reward",
     "video": "video generation diffusion temporal frames motion synthesis camera",
     "robot": "robot manipulation grasping embodied policy action control arm",
     "speech": "speech recognition audio spoken asr acoustic waveform voice",
@@ -23,8 +23,9 @@ THEMES = {
 FILLER = "we propose new method results show strong performance across benchmarks".split()
 
 
-def make_papers(n_days: int = 60, per_day: int = 6, start: date = date(2025, 1, 1),
-                seed: int = 0) -> list[dict]:
+def make_papers(
+    n_days: int = 60, per_day: int = 6, start: date = date(2025, 1, 1), seed: int = 0
+) -> list[dict]:
     rng = random.Random(seed)
     out = []
     k = 0
@@ -37,12 +38,21 @@ def make_papers(n_days: int = 60, per_day: int = 6, start: date = date(2025, 1, 
             theme = rng.choices(names, weights=w)[0]
             words = THEMES[theme].split()
             title = " ".join(rng.sample(words, 4)).capitalize()
-            body = " ".join(rng.choice(words) if rng.random() < 0.6 else rng.choice(FILLER)
-                            for _ in range(45))
-            out.append({"id": f"2501.{k:05d}", "title": title,
-                        "abstract": f"In this paper {body}. " * 2, "date": day.isoformat(),
-                        "published": day.isoformat(), "upvotes": rng.randint(0, 50),
-                        "authors": ["A. Author"], "source": "synthetic"})
+            body = " ".join(
+                rng.choice(words) if rng.random() < 0.6 else rng.choice(FILLER) for _ in range(45)
+            )
+            out.append(
+                {
+                    "id": f"2501.{k:05d}",
+                    "title": title,
+                    "abstract": f"In this paper {body}. " * 2,
+                    "date": day.isoformat(),
+                    "published": day.isoformat(),
+                    "upvotes": rng.randint(0, 50),
+                    "authors": ["A. Author"],
+                    "source": "synthetic",
+                }
+            )
             k += 1
     return out
 

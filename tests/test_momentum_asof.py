@@ -13,10 +13,13 @@ from trends.config import MomentumConfig
 from trends.momentum import compute_momentum, forecast_backtest
 
 CFG = MomentumConfig()
-FNS = {0: step(0.03, 0.08, 150), 1: const(0.05), 2: window(0.02, 0.1, 100, 121),
-       3: step(0.0, 0.05, 200)}
-PAPERS, ASG, TOPICS = make_stream(FNS, days=300, per_day=40, seed=31,
-                                  birth={3: "2024-07-20"})
+FNS = {
+    0: step(0.03, 0.08, 150),
+    1: const(0.05),
+    2: window(0.02, 0.1, 100, 121),
+    3: step(0.0, 0.05, 200),
+}
+PAPERS, ASG, TOPICS = make_stream(FNS, days=300, per_day=40, seed=31, birth={3: "2024-07-20"})
 
 
 def _assert_same(a, b):
@@ -32,8 +35,7 @@ def test_as_of_equals_filtering_the_data_first(cut, freq):
     d = pd.Timestamp("2024-01-01") + pd.Timedelta(days=cut)
     got = compute_momentum(PAPERS, ASG, TOPICS, CFG, freq=freq, as_of=d.date())
     kept = PAPERS[PAPERS["date"] <= d]
-    want = compute_momentum(kept, ASG[ASG.paper_id.isin(kept.paper_id)], TOPICS, CFG,
-                            freq=freq)
+    want = compute_momentum(kept, ASG[ASG.paper_id.isin(kept.paper_id)], TOPICS, CFG, freq=freq)
     # same numbers; as_of also keeps a birth date later than the cut out of the age
     if not (TOPICS["birth_date"] > d).any():
         _assert_same(got, want)
@@ -68,8 +70,10 @@ def test_late_papers_and_birth_dates_are_invisible_before_they_happen():
 
 
 def test_deterministic():
-    _assert_same(compute_momentum(PAPERS, ASG, TOPICS, CFG),
-                 compute_momentum(PAPERS.sample(frac=1, random_state=1), ASG[::-1], TOPICS, CFG))
+    _assert_same(
+        compute_momentum(PAPERS, ASG, TOPICS, CFG),
+        compute_momentum(PAPERS.sample(frac=1, random_state=1), ASG[::-1], TOPICS, CFG),
+    )
 
 
 def test_forecast_frame():
@@ -90,8 +94,9 @@ def test_forecast_frame():
 
 
 def test_forecast_beats_naive_on_noisy_flat_shares_and_is_calibrated():
-    papers, asg, topics = make_stream({k: const(0.05) for k in range(6)}, days=7 * 60,
-                                      per_day=40, seed=32)
+    papers, asg, topics = make_stream(
+        {k: const(0.05) for k in range(6)}, days=7 * 60, per_day=40, seed=32
+    )
     bt = forecast_backtest(papers, asg, topics, CFG)
     assert list(bt["horizon"]) == ["1", "2", "3", "4", "all"]
     overall = bt.set_index("horizon").loc["all"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from tests.test_momentum_synth import const, make_stream, window
 
+from tests.test_momentum_synth import const, make_stream, window
 from trends.config import MomentumConfig
 from trends.momentum import compute_momentum
 from trends.momentum.bursts import burst_table, kleinberg_states
@@ -28,7 +28,9 @@ def test_three_week_burst_has_the_right_start_and_end():
     assert t["burst"].sum() == 3 and (t.loc[t.burst, "burst_level"] >= 1).all()
     # the burst also drives the momentum flags at the time
     assert t.loc[t.period == START + pd.Timedelta(weeks=21), "status"].iloc[0] in (
-        "rising", "emerging")
+        "rising",
+        "emerging",
+    )
 
 
 def test_daily_burst_and_summary_reports_an_ongoing_burst():
@@ -45,11 +47,11 @@ def test_daily_burst_and_summary_reports_an_ongoing_burst():
 
 def test_weekend_dip_makes_no_fake_spikes_or_bursts():
     fns = {k: const(p) for k, p in enumerate([0.02, 0.05, 0.1, 0.2])}
-    papers, asg, topics = make_stream(fns, days=7 * 40, per_day=80, weekend_factor=0.03,
-                                      seed=23)
+    papers, asg, topics = make_stream(fns, days=7 * 40, per_day=80, weekend_factor=0.03, seed=23)
     for business_days in (True, False):
-        cfg = MomentumConfig(freq="D", business_days=business_days, recent_periods=5,
-                             baseline_periods=20)
+        cfg = MomentumConfig(
+            freq="D", business_days=business_days, recent_periods=5, baseline_periods=20
+        )
         r = compute_momentum(papers, asg, topics, cfg)
         t = r.table
         # the weekly cycle starts no burst: none begins on a weekend or a Monday, and what
@@ -90,6 +92,11 @@ def test_empty_periods_neither_start_nor_end_a_burst():
 
 def test_no_topic_no_papers_no_burst():
     assert kleinberg_states(np.zeros((5, 2)), np.zeros(5)).sum() == 0
-    b = burst_table(np.zeros((0, 0), dtype=np.int8), pd.DatetimeIndex([]), np.array([]),
-                    np.zeros((0, 0)), np.zeros(0))
+    b = burst_table(
+        np.zeros((0, 0), dtype=np.int8),
+        pd.DatetimeIndex([]),
+        np.array([]),
+        np.zeros((0, 0)),
+        np.zeros(0),
+    )
     assert list(b.columns) == ["topic_id", "start", "end", "level", "intensity"]

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.test_momentum_synth import const, make_stream
 
+from tests.test_momentum_synth import const, make_stream
 from trends.config import MomentumConfig
 from trends.errors import ConfigError, TrendsError
 from trends.momentum import TABLE_COLUMNS, compute_momentum
@@ -23,8 +23,14 @@ def _frames(rows, asg, topics=None):
     a = pd.DataFrame(asg, columns=["paper_id", "topic_id", "confidence"])
     if topics is None:
         ids = sorted(a["topic_id"].unique())
-        topics = pd.DataFrame({"topic_id": ids, "label": [f"t{i}" for i in ids],
-                               "kind": "named", "birth_date": pd.NaT})
+        topics = pd.DataFrame(
+            {
+                "topic_id": ids,
+                "label": [f"t{i}" for i in ids],
+                "kind": "named",
+                "birth_date": pd.NaT,
+            }
+        )
     return papers, a, topics
 
 
@@ -52,11 +58,18 @@ def test_grid_and_next_periods_skip_weekends():
 
 def test_zero_fill_multilabel_duplicates_and_unknown_topic():
     rows = [("a", "2024-01-01", 4.0), ("b", "2024-01-02", np.nan), ("c", "2024-01-22", 6.0)]
-    asg = [("a", 1, 1.0), ("a", 2, 0.8), ("a", 2, 0.8), ("b", 1, 0.5), ("c", 9, 0.7),
-           ("zzz", 1, 1.0)]
+    asg = [
+        ("a", 1, 1.0),
+        ("a", 2, 0.8),
+        ("a", 2, 0.8),
+        ("b", 1, 0.5),
+        ("c", 9, 0.7),
+        ("zzz", 1, 1.0),
+    ]
     papers, a, _ = _frames(rows, asg)
-    topics = pd.DataFrame({"topic_id": [1, 2], "label": ["one", "two"], "kind": "named",
-                           "birth_date": pd.NaT})
+    topics = pd.DataFrame(
+        {"topic_id": [1, 2], "label": ["one", "two"], "kind": "named", "birth_date": pd.NaT}
+    )
     t = compute_momentum(papers, a, topics, MomentumConfig()).table
     assert list(t.columns) == list(TABLE_COLUMNS)
     assert sorted(t["topic_id"].unique()) == [1, 2, 9]
@@ -120,11 +133,19 @@ def _small_store(draw):
     k = draw(st.integers(1, 4))
     labels = draw(st.lists(st.sets(st.integers(0, k - 1), max_size=k), min_size=n, max_size=n))
     base = D("2024-01-01")
-    rows = [(f"p{i}", base + pd.Timedelta(days=d), np.nan if u is None else float(u))
-            for i, (d, u) in enumerate(zip(days, ups, strict=True))]
+    rows = [
+        (f"p{i}", base + pd.Timedelta(days=d), np.nan if u is None else float(u))
+        for i, (d, u) in enumerate(zip(days, ups, strict=True))
+    ]
     asg = [(f"p{i}", t, 1.0) for i, ls in enumerate(labels) for t in ls]
-    topics = pd.DataFrame({"topic_id": range(k), "label": [f"t{i}" for i in range(k)],
-                           "kind": "named", "birth_date": pd.NaT})
+    topics = pd.DataFrame(
+        {
+            "topic_id": range(k),
+            "label": [f"t{i}" for i in range(k)],
+            "kind": "named",
+            "birth_date": pd.NaT,
+        }
+    )
     freq = draw(st.sampled_from(["D", "W", "M"]))
     return (*_frames(rows, asg, topics)[:2], topics, freq, max(len(x) for x in labels))
 
@@ -141,8 +162,11 @@ def test_row_invariants(data):
     assert (per_period <= max_labels + 1e-9).all()
     a = t["attention_share"].dropna()
     assert ((a >= 0) & (a <= 1 + 1e-12)).all()
-    for point, lo, hi in (("share", "share_lo", "share_hi"), ("growth", "growth_lo", "growth_hi"),
-                          ("acceleration", "acceleration_lo", "acceleration_hi")):
+    for point, lo, hi in (
+        ("share", "share_lo", "share_hi"),
+        ("growth", "growth_lo", "growth_hi"),
+        ("acceleration", "acceleration_lo", "acceleration_hi"),
+    ):
         ok = t[point].notna()
         assert (t.loc[ok, lo] <= t.loc[ok, point] + 1e-12).all()
         assert (t.loc[ok, point] <= t.loc[ok, hi] + 1e-12).all()

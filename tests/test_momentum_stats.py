@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 from statsmodels.stats.multitest import multipletests
-from tests.test_momentum_synth import const, make_stream, step
 
+from tests.test_momentum_synth import const, make_stream, step
 from trends.config import MomentumConfig
 from trends.momentum import bh_qvalues, compute_momentum
 from trends.momentum.significance import rate_tests
@@ -43,7 +43,8 @@ def test_falling_topics_cool_and_fade():
     fns = {0: step(0.10, 0.06, 200), 1: step(0.10, 0.01, 200), 2: const(0.05)}
     papers, asg, topics = make_stream(fns, days=280, per_day=60, seed=12)
     s = compute_momentum(papers, asg, topics, CFG, as_of=_day(200 + 24)).summary.set_index(
-        "topic_id")
+        "topic_id"
+    )
     assert s.loc[0, "status"] == "cooling"
     assert s.loc[1, "status"] == "fading"
     assert s.loc[2, "status"] == "steady"
@@ -74,8 +75,9 @@ def test_overdispersion_keeps_false_alarms_down():
     fns = {k: (lambda d, k=k: wk_share[d // 7, k]) for k in range(12)}
     papers, asg, topics = make_stream(fns, days=days, per_day=100, seed=6)
     on = compute_momentum(papers, asg, topics, CFG).table
-    off = compute_momentum(papers, asg, topics, CFG.model_copy(
-        update={"overdispersion": False})).table
+    off = compute_momentum(
+        papers, asg, topics, CFG.model_copy(update={"overdispersion": False})
+    ).table
     flags_on = (on["status"] != "steady").mean()
     flags_off = (off["status"] != "steady").mean()
     assert flags_on < flags_off
@@ -85,14 +87,21 @@ def test_overdispersion_keeps_false_alarms_down():
 
 def test_rate_test_matches_exact_binomial_when_phi_is_one():
     x_r, n_r, x_b, n_b = 30.0, 400.0, 40.0, 1200.0
-    p_up, p_down = rate_tests(np.array([x_r]), np.array([n_r]), np.array([x_b]),
-                              np.array([n_b]), np.array([1.0]))
+    p_up, p_down = rate_tests(
+        np.array([x_r]), np.array([n_r]), np.array([x_b]), np.array([n_b]), np.array([1.0])
+    )
     m, pi0 = int(x_r + x_b), n_r / (n_r + n_b)
     assert np.isclose(p_up[0], binomtest(int(x_r), m, pi0, alternative="greater").pvalue)
     assert np.isclose(p_down[0], binomtest(int(x_r), m, pi0, alternative="less").pvalue)
     # too few papers / empty windows: not tested
-    p, _ = rate_tests(np.array([1.0, 5.0]), np.array([10.0, 0.0]), np.array([1.0, 5.0]),
-                      np.array([10.0, 10.0]), np.ones(2), min_papers=5)
+    p, _ = rate_tests(
+        np.array([1.0, 5.0]),
+        np.array([10.0, 0.0]),
+        np.array([1.0, 5.0]),
+        np.array([10.0, 10.0]),
+        np.ones(2),
+        min_papers=5,
+    )
     assert np.isnan(p).all()
 
 
@@ -101,8 +110,7 @@ def test_rate_test_is_calibrated_under_the_null():
     n_r, n_b, share = 300, 900, 0.03
     x_r = rng.binomial(n_r, share, 20000).astype(float)
     x_b = rng.binomial(n_b, share, 20000).astype(float)
-    p_up, p_down = rate_tests(x_r, np.full(20000, n_r), x_b, np.full(20000, n_b),
-                              np.ones(20000))
+    p_up, p_down = rate_tests(x_r, np.full(20000, n_r), x_b, np.full(20000, n_b), np.ones(20000))
     for p in (p_up, p_down):
         assert (p < 0.05).mean() <= 0.055  # valid (a discrete test is a bit conservative)
         assert (p < 0.05).mean() >= 0.02

@@ -14,10 +14,18 @@ import pandas as pd
 ShareFn = Callable[[np.ndarray], np.ndarray]  # day index (0..) -> share of papers in the topic
 
 
-def make_stream(share_fns: dict[int, ShareFn], *, start: str = "2024-01-01", days: int = 364,
-                per_day: float = 80.0, weekend_factor: float = 1.0, seed: int = 0,
-                labels: dict[int, str] | None = None, birth: dict[int, str] | None = None,
-                upvotes: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def make_stream(
+    share_fns: dict[int, ShareFn],
+    *,
+    start: str = "2024-01-01",
+    days: int = 364,
+    per_day: float = 80.0,
+    weekend_factor: float = 1.0,
+    seed: int = 0,
+    labels: dict[int, str] | None = None,
+    birth: dict[int, str] | None = None,
+    upvotes: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Papers over ``days`` calendar days; topic ``k`` holds each paper with ``share_fns[k](day)``.
 
     Poisson papers per day (``per_day``, times ``weekend_factor`` on Saturday/Sunday); topics are
@@ -30,25 +38,35 @@ def make_stream(share_fns: dict[int, ShareFn], *, start: str = "2024-01-01", day
     n = rng.poisson(lam)
     day_idx = np.repeat(np.arange(days), n)
     total = int(n.sum())
-    papers = pd.DataFrame({
-        "paper_id": [f"p{i:07d}" for i in range(total)],
-        "date": dates[day_idx].to_numpy(),
-        "upvotes": rng.integers(0, 20, total).astype(float) if upvotes else np.nan,
-    })
+    papers = pd.DataFrame(
+        {
+            "paper_id": [f"p{i:07d}" for i in range(total)],
+            "date": dates[day_idx].to_numpy(),
+            "upvotes": rng.integers(0, 20, total).astype(float) if upvotes else np.nan,
+        }
+    )
     rows = []
     for k, fn in share_fns.items():
         hit = rng.random(total) < fn(day_idx)
-        rows.append(pd.DataFrame({"paper_id": papers["paper_id"].to_numpy()[hit], "topic_id": k,
-                                  "confidence": 0.9}))
-    asg = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        {"paper_id": [], "topic_id": [], "confidence": []})
+        rows.append(
+            pd.DataFrame(
+                {"paper_id": papers["paper_id"].to_numpy()[hit], "topic_id": k, "confidence": 0.9}
+            )
+        )
+    asg = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame({"paper_id": [], "topic_id": [], "confidence": []})
+    )
     ids = sorted(share_fns)
-    topics = pd.DataFrame({
-        "topic_id": ids,
-        "label": [(labels or {}).get(k, f"t{k}") for k in ids],
-        "kind": "named",
-        "birth_date": pd.to_datetime([(birth or {}).get(k) for k in ids]),
-    })
+    topics = pd.DataFrame(
+        {
+            "topic_id": ids,
+            "label": [(labels or {}).get(k, f"t{k}") for k in ids],
+            "kind": "named",
+            "birth_date": pd.to_datetime([(birth or {}).get(k) for k in ids]),
+        }
+    )
     return papers, asg, topics
 
 
@@ -65,8 +83,7 @@ def window(base: float, peak: float, start_day: int, end_day: int) -> ShareFn:
 
 
 def test_stream_shape_and_truth():
-    papers, asg, topics = make_stream({0: const(0.1), 1: step(0.0, 0.5, 100)}, days=200,
-                                      seed=1)
+    papers, asg, topics = make_stream({0: const(0.1), 1: step(0.0, 0.5, 100)}, days=200, seed=1)
     assert papers["paper_id"].is_unique
     assert set(asg["topic_id"]) == {0, 1}
     share0 = len(asg[asg.topic_id == 0]) / len(papers)

@@ -19,21 +19,34 @@ LAST = date(2025, 3, 1)  # 60 days from 2025-01-01
 
 
 def make_cfg(tmp: Path, data: Path):
-    return config_from_dict({
-        "store": {"path": str(tmp / "store.duckdb")},
-        "ingest": {"source": {"kind": "local", "path": str(data)}},
-        "topics": {
-            "named": [{"slug": "reasoning-rl", "name": "Reasoning RL",
-                       "description": "reinforcement learning for math reasoning",
-                       "seeds": ["GRPO verifiable rewards math reasoning"],
-                       "keywords": [r"\bGRPO\b", "verifiable rewards?"]}],
-            "discovery": {"min_cluster_size": 8, "min_samples": 3, "umap_n_neighbors": 10,
-                          "min_fit_papers": 50, "assign_threshold": 0.3},
-            "refit": {"every_days": 1000, "min_novel": 1000},
+    return config_from_dict(
+        {
+            "store": {"path": str(tmp / "store.duckdb")},
+            "ingest": {"source": {"kind": "local", "path": str(data)}},
+            "topics": {
+                "named": [
+                    {
+                        "slug": "reasoning-rl",
+                        "name": "Reasoning RL",
+                        "description": "reinforcement learning for math reasoning",
+                        "seeds": ["GRPO verifiable rewards math reasoning"],
+                        "keywords": [r"\bGRPO\b", "verifiable rewards?"],
+                    }
+                ],
+                "discovery": {
+                    "min_cluster_size": 8,
+                    "min_samples": 3,
+                    "umap_n_neighbors": 10,
+                    "min_fit_papers": 50,
+                    "assign_threshold": 0.3,
+                },
+                "refit": {"every_days": 1000, "min_novel": 1000},
+            },
+            "momentum": {"freq": "W", "recent_periods": 2, "baseline_periods": 4},
+            "report": {"out_dir": str(tmp / "reports"), "top_topics": 3},
         },
-        "momentum": {"freq": "W", "recent_periods": 2, "baseline_periods": 4},
-        "report": {"out_dir": str(tmp / "reports"), "top_topics": 3},
-    }, tmp)
+        tmp,
+    )
 
 
 def snapshot(store: Store) -> dict[str, str]:
@@ -118,12 +131,14 @@ def test_refit_twice_gives_same_ids_and_assignments(world):
 
 def test_broken_rows_kept_aside_and_counted(tmp_path):
     rows = make_papers(n_days=3, per_day=4)
-    bad = ['{"id": "2501.99999", "title": "x"',  # broken JSON
-           {**rows[0], "id": "2501.90001", "title": ""},
-           {**rows[0], "id": "2501.90002", "abstract": None},
-           {**rows[0], "id": "2501.90003", "date": "2025-13-45"},
-           {**rows[0], "id": "2501.90004", "upvotes": "many"},
-           {**rows[0], "id": "2501.90005", "abstract": "x" * 60_000}]
+    bad = [
+        '{"id": "2501.99999", "title": "x"',  # broken JSON
+        {**rows[0], "id": "2501.90001", "title": ""},
+        {**rows[0], "id": "2501.90002", "abstract": None},
+        {**rows[0], "id": "2501.90003", "date": "2025-13-45"},
+        {**rows[0], "id": "2501.90004", "upvotes": "many"},
+        {**rows[0], "id": "2501.90005", "abstract": "x" * 60_000},
+    ]
     data = write_jsonl(rows[:6] + bad + rows[6:], tmp_path / "mixed.jsonl")
     cfg = make_cfg(tmp_path, data)
     from trends.pipeline import ingest_path
@@ -148,15 +163,13 @@ def test_crash_mid_embedding_resumes(tmp_path):
     with Store(cfg.store.path) as store:
         crashing = BagOfWordsEmbedder(fail_after=300)
         with pytest.raises(RuntimeError, match="simulated"):
-            run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=crashing,
-                         report=False)
+            run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=crashing, report=False)
         runs = store.runs()
         assert runs["status"].tolist() == ["failed"]
         done = store.counts()["embeddings"]
         assert 0 < done < len(rows)
         emb = BagOfWordsEmbedder()
-        res = run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=emb,
-                           report=False)
+        res = run_backfill(cfg, None, date(2025, 1, 20), store=store, embedder=emb, report=False)
         assert res.status == "success"
         assert res.counts["embedded"] == len(rows) - done
         # what the embedder saw: the rest of the papers, plus the named topic's 2 prototype texts

@@ -6,11 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from scipy.stats import norm
 
 from trends import plots
@@ -245,3 +249,46 @@ def test_text_helpers() -> None:
     assert plots.ratio_text(float("nan")) == "n/a"
     assert plots.growth_text(0.0, np.log(0.5), np.log(2)) == "×1 [0.5–2]"
     assert plots.q_text(0.0001) == "<0.001" and plots.q_text(None) == "n/a"
+
+
+def _drawn_texts(fig: Figure) -> list[tuple[str, object]]:
+    """(text, window extent) of every text drawn: tick labels outside the view are not drawn."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    hidden: set[int] = set()
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        for label in ax.get_xticklabels():
+            if not x0 - 1e-9 <= label.get_position()[0] <= x1 + 1e-9:
+                hidden.add(id(label))
+        for label in ax.get_yticklabels():
+            if not y0 - 1e-9 <= label.get_position()[1] <= y1 + 1e-9:
+                hidden.add(id(label))
+    out = []
+    for t in fig.findobj(Text):
+        visible = t.get_visible() and t.get_text().strip() and id(t) not in hidden
+        if visible and (t.axes is None or t.axes.get_visible()):
+            out.append((t.get_text(), t.get_window_extent(renderer)))
+    return out
+
+
+def test_no_text_overlaps_with_many_long_labels(frames: dict[str, pd.DataFrame]) -> None:
+    s = frames["summary"]
+    longer = s.assign(topic_id=s["topic_id"] + 10, label=s["label"] + " plus further long words")
+    many = pd.concat([s, longer], ignore_index=True)
+    table = frames["table"]
+    long_table = table.assign(label=lambda d: d["label"].where(d["topic_id"] != 0, LONG_LABEL))
+    figures = [
+        plots.plot_momentum(many, top=15),
+        plots.plot_topic_shares(long_table, top=8),
+        plots.plot_topic_trend(long_table, 0, frames["forecast"]),
+        plots.plot_topic_trend(table, 5, frames["forecast"]),
+        plots.plot_status_counts(many),
+    ]
+    for fig in figures:
+        texts = _drawn_texts(fig)
+        clashes = [
+            (a, b) for (a, ba), (b, bb) in itertools.combinations(texts, 2) if ba.overlaps(bb)
+        ]  # type: ignore[attr-defined]
+        assert clashes == [], fig.get_suptitle() or fig.axes[0].get_title("left")

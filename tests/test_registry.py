@@ -13,20 +13,36 @@ D = date(2025, 3, 1)
 def clusters(vectors, sizes=None):
     vs = normalize_rows(np.asarray(vectors, dtype=np.float32))
     sizes = sizes or [10] * len(vs)
-    return [Cluster(members=np.arange(n), centroid=v, terms=[f"t{i}"], label=f"t{i}")
-            for i, (v, n) in enumerate(zip(vs, sizes, strict=True))]
+    return [
+        Cluster(members=np.arange(n), centroid=v, terms=[f"t{i}"], label=f"t{i}")
+        for i, (v, n) in enumerate(zip(vs, sizes, strict=True))
+    ]
 
 
 def registry(ids, status=None):
-    return pd.DataFrame({"topic_id": ids, "kind": "discovered", "label": [f"old{i}" for i in ids],
-                         "status": status or ["active"] * len(ids),
-                         "birth_date": [date(2024, 1, 1)] * len(ids)})
+    return pd.DataFrame(
+        {
+            "topic_id": ids,
+            "kind": "discovered",
+            "label": [f"old{i}" for i in ids],
+            "status": status or ["active"] * len(ids),
+            "birth_date": [date(2024, 1, 1)] * len(ids),
+        }
+    )
 
 
 def run(reg, reg_c, cls, next_id=100):
-    return reconcile(reg, normalize_rows(np.asarray(reg_c, np.float32)) if len(reg) else
-                     np.zeros((0, 3), np.float32), cls, birth_dates=[None] * len(cls),
-                     match_threshold=0.8, next_id=next_id, run_id="r", as_of=D, model_id="m")
+    return reconcile(
+        reg,
+        normalize_rows(np.asarray(reg_c, np.float32)) if len(reg) else np.zeros((0, 3), np.float32),
+        cls,
+        birth_dates=[None] * len(cls),
+        match_threshold=0.8,
+        next_id=next_id,
+        run_id="r",
+        as_of=D,
+        model_id="m",
+    )
 
 
 def test_first_fit_all_born_with_fresh_ids():
@@ -79,8 +95,13 @@ def test_assign_nearest_threshold():
 
 
 def test_make_labels_unique_and_clean():
-    labels = make_labels([["agents", "agent", "web", "browsing"], ["agents", "web", "tools"],
-                          ["agents", "web", "tools"]])
+    labels = make_labels(
+        [
+            ["agents", "agent", "web", "browsing"],
+            ["agents", "web", "tools"],
+            ["agents", "web", "tools"],
+        ]
+    )
     assert len(set(labels)) == 3
     assert "agent ·" not in labels[0]
     assert labels[0].startswith("agents · web")

@@ -290,7 +290,7 @@ def test_top_papers_recent_and_most_upvoted(inputs: dict[str, Any]) -> None:
         .merge(inputs["papers"], on="paper_id")
         .assign(r_date=lambda d: pd.to_datetime(d["date"]), r_upvotes=lambda d: d["upvotes"])
     )
-    picks = report.top_papers(0, merged, as_of=AS_OF, n=5, recent_days=28)
+    picks = report.top_papers(0, merged, as_of=AS_OF, n=5, days=28)
     assert len(picks) == 5
     recent = merged.loc[
         (merged["topic_id"] == 0) & (merged["r_date"] > pd.Timestamp(AS_OF) - pd.Timedelta(days=28))
@@ -338,7 +338,7 @@ def test_failed_write_keeps_old_pdf_and_leaves_no_temp(
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report, "_title_page", boom)  # fails once the temp PDF is open
+    monkeypatch.setattr(report._Report, "title_page", boom)  # fails once the temp PDF is open
     with pytest.raises(ReportError, match="disk full"):
         report.write_report(tmp_path, **inputs, top_topics=1, dpi=30)
     assert (folder / "report.pdf").read_bytes() == b"%PDF-1.4 an older complete report"

@@ -10,16 +10,29 @@ from trends.store import Store
 
 
 def paper(i: int, day: date = date(2025, 1, 2), upvotes: int | None = 3, title: str = "T") -> Paper:
-    return Paper(id=f"2501.{i:05d}", title=f"{title} {i}", abstract="A" * 250, date=day,
-                 upvotes=upvotes, authors=("Ann", "Bo"), source="test")
+    return Paper(
+        id=f"2501.{i:05d}",
+        title=f"{title} {i}",
+        abstract="A" * 250,
+        date=day,
+        upvotes=upvotes,
+        authors=("Ann", "Bo"),
+        source="test",
+    )
 
 
 def test_upsert_is_idempotent_and_keeps_max_upvotes(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
-        assert s.upsert_papers([paper(1), paper(2)], "r1") == {"new": 2, "updated": 0,
-                                                                "unchanged": 0}
-        assert s.upsert_papers([paper(1), paper(2)], "r2") == {"new": 0, "updated": 0,
-                                                                "unchanged": 2}
+        assert s.upsert_papers([paper(1), paper(2)], "r1") == {
+            "new": 2,
+            "updated": 0,
+            "unchanged": 0,
+        }
+        assert s.upsert_papers([paper(1), paper(2)], "r2") == {
+            "new": 0,
+            "updated": 0,
+            "unchanged": 2,
+        }
         assert s.upsert_papers([paper(1, upvotes=1)], "r3")["updated"] == 0
         assert s.upsert_papers([paper(1, upvotes=9)], "r4")["updated"] == 1
         df = s.papers()
@@ -29,8 +42,10 @@ def test_upsert_is_idempotent_and_keeps_max_upvotes(tmp_path):
 
 
 def test_rejected_rows_kept_once(tmp_path):
-    rows = [Rejected("local:x", "x.jsonl:3", "missing title", "{}"),
-            Rejected("local:x", "x.jsonl:4", "broken JSON: ...", "{")]
+    rows = [
+        Rejected("local:x", "x.jsonl:3", "missing title", "{}"),
+        Rejected("local:x", "x.jsonl:4", "broken JSON: ...", "{"),
+    ]
     with Store(tmp_path / "s.duckdb") as s:
         assert s.add_rejected(rows, "r1") == 2
         assert s.add_rejected(rows, "r2") == 0
@@ -44,10 +59,14 @@ def test_embedding_cache_roundtrip_and_missing(tmp_path):
         miss = s.missing_embeddings("m")
         assert len(miss) == 5
         vecs = rng.normal(size=(3, 8)).astype(np.float32)
-        assert s.put_embeddings(miss.paper_id[:3].tolist(), miss.text_sha256[:3].tolist(), "m",
-                                vecs) == 3
-        assert s.put_embeddings(miss.paper_id[:3].tolist(), miss.text_sha256[:3].tolist(), "m",
-                                vecs) == 0
+        assert (
+            s.put_embeddings(miss.paper_id[:3].tolist(), miss.text_sha256[:3].tolist(), "m", vecs)
+            == 3
+        )
+        assert (
+            s.put_embeddings(miss.paper_id[:3].tolist(), miss.text_sha256[:3].tolist(), "m", vecs)
+            == 0
+        )
         assert len(s.missing_embeddings("m")) == 2
         assert len(s.missing_embeddings("other-model")) == 5
         meta, mat = s.embeddings("m")
@@ -78,14 +97,33 @@ def test_read_only_missing_store_and_schema_check(tmp_path):
 def test_topics_and_assignments(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
         s.upsert_papers([paper(1), paper(2)], "r1")
-        s.replace_topics(pd.DataFrame([{"topic_id": 1, "kind": "discovered", "label": "a · b",
-                                        "status": "active", "size": 2}]),
-                         [np.ones(4, np.float32)])
+        s.replace_topics(
+            pd.DataFrame(
+                [
+                    {
+                        "topic_id": 1,
+                        "kind": "discovered",
+                        "label": "a · b",
+                        "status": "active",
+                        "size": 2,
+                    }
+                ]
+            ),
+            [np.ones(4, np.float32)],
+        )
         ids, cents = s.topic_centroids()
         assert ids.tolist() == [1] and cents.shape == (1, 4)
-        s.write_assignments(pd.DataFrame({"paper_id": ["2501.00001", "2501.00002"],
-                                          "topic_id": [1, 1], "confidence": [0.9, 0.6],
-                                          "method": "nearest", "run_id": "r1"}))
+        s.write_assignments(
+            pd.DataFrame(
+                {
+                    "paper_id": ["2501.00001", "2501.00002"],
+                    "topic_id": [1, 1],
+                    "confidence": [0.9, 0.6],
+                    "method": "nearest",
+                    "run_id": "r1",
+                }
+            )
+        )
         a = s.assignments()
         assert a["label"].tolist() == ["a · b", "a · b"]
         assert a["confidence"].tolist() == [0.9, 0.6]

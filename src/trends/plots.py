@@ -9,7 +9,7 @@ Frames follow the momentum contract (see :mod:`trends.report`): ``table`` has on
 (topic_id, period), ``summary`` one row per topic as of the last period, ``forecast`` one row per
 (topic_id, future period). Labels may be long (discovered topics are c-TF-IDF word lists): they are
 wrapped and truncated with :func:`wrap_label`, and any ``$`` is escaped so matplotlib never reads a
-paper title or label as mathtext.
+paper title or label as mathtext. Layouts are ``constrained`` so labels never overlap.
 """
 
 from __future__ import annotations
@@ -17,25 +17,24 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Annotation
 from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
 STATUS_ORDER: tuple[str, ...] = ("emerging", "rising", "steady", "cooling", "fading")
 # Diverging red-blue (colour-blind safe): warm = gaining, cool = losing, grey = steady.
-STATUS_COLORS: dict[str, str] = {
-    "emerging": "#b2182b",
-    "rising": "#ef8a62",
-    "steady": "#8c8c8c",
-    "cooling": "#67a9cf",
-    "fading": "#2166ac",
-}
+STATUS_COLORS: dict[str, str] = dict(
+    emerging="#b2182b", rising="#ef8a62", steady="#8c8c8c", cooling="#67a9cf", fading="#2166ac"
+)
 UNKNOWN_COLOR = "#444444"
 BURST_COLOR = "#f1c232"
 A4_LANDSCAPE = (11.69, 8.27)
@@ -85,9 +84,38 @@ def growth_text(growth: object, lo: object, hi: object) -> str:
     return f"{ratio_text(growth)} [{ratio_text(lo)[1:]}–{ratio_text(hi)[1:]}]"
 
 
+def q_text(q: object) -> str:
+    """A q-value for display: two significant digits, "<0.001" when tiny, "n/a" when missing."""
+    value = as_float(q)
+    if not math.isfinite(value):
+        return "n/a"
+    return "<0.001" if value < 0.001 else f"{value:.2g}"
+
+
+def note(
+    ax: Axes,
+    text: str,
+    xy: tuple[float, float],
+    dx: float = 0,
+    dy: float = 0,
+    coords: Any = "axes fraction",
+    **kw: Any,
+) -> Annotation:
+    """Text at ``xy`` (in ``coords``) shifted by (``dx``, ``dy``) points."""
+    return ax.annotate(
+        text, xy=xy, xycoords=coords, xytext=(dx, dy), textcoords="offset points", **kw
+    )
+
+
+def no_data(ax: Axes, message: str) -> None:
+    """An empty chart that says why it is empty."""
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.4")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
 def _topic_rows(table: pd.DataFrame, topic_id: int) -> pd.DataFrame:
-    rows = table.loc[table["topic_id"] == topic_id]
-    return rows.sort_values("period").reset_index(drop=True)
+    return table.loc[table["topic_id"] == topic_id].sort_values("period").reset_index(drop=True)
 
 
 def _dates(series: pd.Series) -> np.ndarray:
@@ -98,22 +126,17 @@ def _num(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
 
 
-def _date_axis(ax: Axes) -> None:
+def _style_time_axis(ax: Axes) -> None:
     locator = AutoDateLocator(minticks=3, maxticks=7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", alpha=0.3)
 
 
-def _no_data(ax: Axes, message: str) -> None:
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.4")
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def _burst_runs(
-    periods: np.ndarray, burst: np.ndarray
-) -> list[tuple[np.datetime64, np.datetime64]]:
-    """Contiguous burst periods as (start, end) spans; the end is the start of the next period."""
+def _burst_spans(periods: np.ndarray, burst: np.ndarray) -> list[tuple[float, float]]:
+    """Contiguous burst periods as (start, end) in matplotlib date numbers; end = next period."""
     step = np.diff(periods).min() if len(periods) > 1 else np.timedelta64(7, "D")
     spans, start = [], None
     for i, flag in enumerate(burst):
@@ -121,7 +144,7 @@ def _burst_runs(
             start = periods[i]
         if start is not None and (not flag or i == len(burst) - 1):
             end = periods[i] + step if flag else periods[i]
-            spans.append((start, end))
+            spans.append((float(date2num(start)), float(date2num(end))))
             start = None
     return spans
 
@@ -136,36 +159,34 @@ def draw_topic_trend(
     ax.set_ylabel("Share of all papers")
     if rows.empty or not np.nansum(_num(rows["count"])) > 0:
         ax.set_title(f"{wrap_label(label, 90)}\n(no papers yet)", loc="left", fontsize=11)
-        _no_data(ax, "No papers in this topic yet")
+        no_data(ax, "No papers in this topic yet")
         return
     last = rows.iloc[-1]
     color = status_color(last.get("status"))
-    x = _dates(rows["period"])
+    x, ewma = _dates(rows["period"]), _num(rows["ewma_share"])
     ax.fill_between(
         x,
         _num(rows["share_lo"]),
         _num(rows["share_hi"]),
         color=color,
         alpha=0.18,
-        linewidth=0,
+        lw=0,
         label="share, 95% interval",
     )
     ax.plot(x, _num(rows["share"]), "o", ms=2.5, color="0.35", alpha=0.7, label="share per period")
-    ax.plot(x, _num(rows["ewma_share"]), "-", lw=2.2, color=color, label="smoothed (EWMA)")
+    ax.plot(x, ewma, "-", lw=2.2, color=color, label="smoothed (EWMA)")
     if "burst" in rows:
-        spans = _burst_runs(x, rows["burst"].fillna(False).astype(bool).to_numpy())
-        for i, (start, end) in enumerate(spans):
-            ax.axvspan(
-                start, end, color=BURST_COLOR, alpha=0.25, lw=0, label="burst" if i == 0 else None
-            )
+        spans = _burst_spans(x, rows["burst"].fillna(False).astype(bool).to_numpy())
+        for i, (x0, x1) in enumerate(spans):
+            ax.axvspan(x0, x1, color=BURST_COLOR, alpha=0.25, lw=0, label=None if i else "burst")
     fc = None if forecast is None or forecast.empty else _topic_rows(forecast, topic_id)
-    if fc is not None and not fc.empty:
+    if fc is not None and not fc.empty:  # joined to the last smoothed value
         fx = np.concatenate([x[-1:], _dates(fc["period"])])
-        start = _num(rows["ewma_share"])[-1:]
+        lo, hi, mean = (np.concatenate([ewma[-1:], _num(fc[c])]) for c in ("lo", "hi", "mean"))
         ax.fill_between(
             fx,
-            np.concatenate([start, _num(fc["lo"])]),
-            np.concatenate([start, _num(fc["hi"])]),
+            lo,
+            hi,
             facecolor="none",
             edgecolor=color,
             hatch="///",
@@ -173,33 +194,12 @@ def draw_topic_trend(
             alpha=0.6,
             label="forecast interval",
         )
-        ax.plot(
-            fx,
-            np.concatenate([start, _num(fc["mean"])]),
-            "--",
-            lw=1.8,
-            color=color,
-            label="forecast",
-        )
-    stats = (
-        f"{last.get('status', '?')} · growth "
-        f"{growth_text(last.get('growth'), last.get('growth_lo'), last.get('growth_hi'))}"
-        f" · q(rising) = {q_text(last.get('q_rising'))}"
-    )
+        ax.plot(fx, mean, "--", lw=1.8, color=color, label="forecast")
+    growth = growth_text(last.get("growth"), last.get("growth_lo"), last.get("growth_hi"))
+    stats = f"{last.get('status', '?')} · growth {growth} · q(rising) = {q_text(last['q_rising'])}"
     ax.set_title(f"{wrap_label(label, 90)}\n{stats}", loc="left", fontsize=11)
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
-    _date_axis(ax)
-    ax.grid(axis="y", alpha=0.3)
+    _style_time_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
-
-
-def q_text(q: object) -> str:
-    """A q-value for display: two significant digits, "<0.001" when tiny, "n/a" when missing."""
-    value = as_float(q)
-    if not math.isfinite(value):
-        return "n/a"
-    return "<0.001" if value < 0.001 else f"{value:.2g}"
 
 
 def plot_topic_trend(
@@ -217,10 +217,8 @@ def default_share_topics(table: pd.DataFrame, top: int) -> list[int]:
         return []
     last = table.loc[table["period"] == table["period"].max()]
     last = last.assign(_s=pd.to_numeric(last["ewma_share"], errors="coerce").fillna(0.0))
-    return [
-        int(t)
-        for t in last.sort_values(["_s", "topic_id"], ascending=[False, True])["topic_id"].head(top)
-    ]
+    ranked = last.sort_values(["_s", "topic_id"], ascending=[False, True])
+    return [int(t) for t in ranked["topic_id"].head(top)]
 
 
 def plot_topic_shares(
@@ -247,14 +245,14 @@ def plot_topic_shares(
     )
     fig.supylabel("Share of all papers in the period", fontsize=10)
     if not ids:
-        _no_data(axes[0], "No topics to show")
+        no_data(axes[0], "No topics to show")
         axes[0].set_title("No topics", fontsize=9)
     seen: list[str] = []
     for ax, topic_id in zip(axes, ids, strict=False):
         rows = _topic_rows(table, topic_id)
         if rows.empty:
             ax.set_title(wrap_label(f"Topic {topic_id}", 30), fontsize=9, loc="left")
-            _no_data(ax, "no data")
+            no_data(ax, "no data")
             continue
         status = str(rows["status"].iloc[-1])
         color = status_color(status)
@@ -266,19 +264,21 @@ def plot_topic_shares(
         ax.plot(x, _num(rows["share"]), ".", ms=2, color="0.55")
         ax.plot(x, _num(rows["ewma_share"]), "-", lw=2, color=color)
         ax.set_title(wrap_label(rows["label"].iloc[-1], 32), fontsize=9, loc="left")
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
         ax.tick_params(labelsize=8)
-        ax.grid(axis="y", alpha=0.3)
-        _date_axis(ax)
+        _style_time_axis(ax)
     for i, ax in enumerate(axes):
-        ax.set_visible(i < max(1, len(ids)))
-        if i + ncols >= max(1, len(ids)):  # lowest visible panel of its column
+        ax.set_visible(i < n)
+        if i + ncols >= n:  # lowest visible panel of its column
             ax.set_xlabel("Period start", fontsize=9)
             ax.xaxis.set_tick_params(labelbottom=True)
-    handles = [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
+    handles = [Patch(color="none", label="Line colour = latest status:")]
+    handles += [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
     handles.append(Patch(color="0.6", alpha=0.3, label="95% interval"))
-    handles.insert(0, Patch(color="none", label="Line colour = latest status:"))
+    _legend_below(fig, handles)
+    return fig
+
+
+def _legend_below(fig: Figure, handles: Sequence[Artist]) -> None:
     fig.legend(
         handles=handles,
         loc="outside lower center",
@@ -287,7 +287,6 @@ def plot_topic_shares(
         frameon=False,
         handlelength=1.5,
     )
-    return fig
 
 
 def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFrame:
@@ -305,11 +304,12 @@ def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFram
 
 
 def _ratio_ticks(ax: Axes) -> None:
+    """Ticks of a log-ratio axis at round multipliers (×0.5, ×1, ×2 …), at most nine."""
     lo, hi = ax.get_xlim()
     ticks = [math.log(r) for r in _RATIOS if lo <= math.log(r) <= hi]
     if len(ticks) < 5:
         ticks = [math.log(r) for r in _FINE_RATIOS if lo <= math.log(r) <= hi]
-    if len(ticks) > 9:  # thin out, keeping ×1 (or the first tick)
+    if len(ticks) > 9:  # thin out, keeping ×1 (or the tick nearest to it)
         step = math.ceil(len(ticks) / 8)
         anchor = min(range(len(ticks)), key=lambda i: abs(ticks[i]))
         ticks = [t for i, t in enumerate(ticks) if (i - anchor) % step == 0]
@@ -324,59 +324,51 @@ def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float =
 
     Shows at most ``top`` topics: significant ones (q ≤ ``alpha`` in the direction of their
     growth) first, then by absolute growth; drawn sorted by growth, strongest riser on top.
-    Filled markers are significant, hollow ones are not; the q-value is printed on the right.
+    Topics without papers are left out. Filled markers are significant, hollow ones are not; the
+    q-value is printed on the right; " (burst)" marks topics in a burst.
     """
     df = _momentum_rows(summary, top, alpha)
     ax.set_xlabel("Growth: recent share ÷ baseline share (log scale, bars = 95% interval)")
     ax.set_ylabel("Topic")
     if df.empty:
-        _no_data(ax, "No topic has a growth estimate yet")
+        no_data(ax, "No topic has a growth estimate yet")
         return 0
-    y = np.arange(len(df))
-    g = df["growth"].to_numpy(dtype=float)
+    y, g = np.arange(len(df)), df["growth"].to_numpy(dtype=float)
     lo = np.clip(g - df["growth_lo"].fillna(df["growth"]).to_numpy(dtype=float), 0, None)
     hi = np.clip(df["growth_hi"].fillna(df["growth"]).to_numpy(dtype=float) - g, 0, None)
     ax.axvline(0, color="0.3", lw=1, ls="--", zorder=1)
     for i, row in df.iterrows():
-        color = status_color(row.get("status"))
+        c, sig = status_color(row.get("status")), bool(row["_sig"])
         ax.errorbar(
             g[i],
             y[i],
             xerr=[[lo[i]], [hi[i]]],
             fmt="o",
             ms=7,
-            color=color,
-            ecolor=color,
+            color=c,
+            ecolor=c,
             elinewidth=2,
             capsize=3,
             zorder=3,
-            mfc=color if row["_sig"] else "white",
+            mfc=c if sig else "white",
             mew=1.8,
         )
-        ax.annotate(
+        note(
+            ax,
             q_text(row["_q"]),
-            xy=(1.0, y[i]),
-            xycoords=("axes fraction", "data"),
-            xytext=(6, 0),
-            textcoords="offset points",
+            (1.0, y[i]),
+            6,
+            0,
+            ("axes fraction", "data"),
             va="center",
             fontsize=8,
-            fontweight="bold" if row["_sig"] else "normal",
+            fontweight="bold" if sig else "normal",
         )
-    ax.annotate(
-        "q-value",
-        xy=(1.0, 1.0),
-        xycoords="axes fraction",
-        xytext=(6, 4),
-        textcoords="offset points",
-        va="bottom",
-        fontsize=8,
-        fontweight="bold",
-    )
+    note(ax, "q-value", (1.0, 1.0), 6, 4, va="bottom", fontsize=8, fontweight="bold")
     burst = df["in_burst"].fillna(False).astype(bool) if "in_burst" in df else df["_sig"] & False
     labels = [
-        wrap_label(lbl, 42) + (" (burst)" if b else "")
-        for lbl, b in zip(df["label"], burst, strict=True)
+        wrap_label(t, 42) + (" (burst)" if b else "")
+        for t, b in zip(df["label"], burst, strict=True)
     ]
     ax.set_yticks(y, labels, fontsize=9)
     ax.set_ylim(-0.7, len(df) - 0.3)
@@ -385,6 +377,10 @@ def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float =
     _ratio_ticks(ax)
     ax.grid(axis="x", alpha=0.3)
     return len(df)
+
+
+def _dot(color: str, label: str, **kw: Any) -> Line2D:
+    return Line2D([], [], marker="o", ls="", color=color, ms=7, label=label, **kw)
 
 
 def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> Figure:
@@ -409,28 +405,12 @@ def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> 
         color="0.3",
     )
     statuses = set(summary["status"].astype(str)) if "status" in summary else set()
-    handles: list[Line2D] = [
-        Line2D([], [], marker="o", ls="", color=status_color(s), ms=7, label=s)
-        for s in STATUS_ORDER
-        if s in statuses
-    ]
+    handles = [_dot(status_color(s), s) for s in STATUS_ORDER if s in statuses]
     handles += [
-        Line2D([], [], marker="o", ls="", color="0.3", ms=7, label=f"significant (q ≤ {alpha:g})"),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            color="0.3",
-            mfc="white",
-            ms=7,
-            mew=1.8,
-            label="not significant",
-        ),
+        _dot("0.3", f"significant (q ≤ {alpha:g})"),
+        _dot("0.3", "not significant", mfc="white", mew=1.8),
     ]
-    fig.legend(
-        handles=handles, loc="outside lower center", ncol=len(handles), fontsize=9, frameon=False
-    )
+    _legend_below(fig, handles)
     return fig
 
 
@@ -442,9 +422,7 @@ def draw_status_counts(ax: Axes, summary: pd.DataFrame) -> None:
     y = np.arange(len(order))[::-1]
     ax.barh(y, values, color=[status_color(s) for s in order], height=0.6)
     for yi, v in zip(y, values, strict=True):
-        ax.annotate(
-            str(v), xy=(v, yi), xytext=(3, 0), textcoords="offset points", va="center", fontsize=9
-        )
+        note(ax, str(v), (v, yi), 3, 0, "data", va="center", fontsize=9)
     ax.set_yticks(y, order, fontsize=9)
     ax.set_xlim(0, max([*values, 1]) * 1.2)
     ax.set_xlabel("Number of topics")
@@ -457,23 +435,3 @@ def plot_status_counts(summary: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(6.0, 3.0), layout="constrained")
     draw_status_counts(fig.add_subplot(), summary)
     return fig
-
-
-__all__ = [
-    "STATUS_COLORS",
-    "STATUS_ORDER",
-    "as_float",
-    "draw_momentum",
-    "draw_status_counts",
-    "draw_topic_trend",
-    "escape_text",
-    "growth_text",
-    "plot_momentum",
-    "plot_status_counts",
-    "plot_topic_shares",
-    "plot_topic_trend",
-    "q_text",
-    "ratio_text",
-    "status_color",
-    "wrap_label",
-]

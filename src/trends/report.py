@@ -23,14 +23,16 @@ import logging
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
@@ -38,48 +40,34 @@ from trends import plots
 from trends.errors import ReportError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RISING = ("emerging", "rising")
 FALLING = ("cooling", "fading")
+REQUIRED = {  # columns write_report reads, per input frame
+    "table": "topic_id label period count share share_lo share_hi ewma_share growth growth_lo "
+    "growth_hi q_rising burst status",
+    "summary": "topic_id label",  # other summary columns are filled in when missing
+    "papers": "paper_id title date upvotes",
+    "assignments": "paper_id topic_id",
+}
+COUNT_NAMES = {
+    "papers_total": "Papers in store",
+    "new_papers": "New papers this run",
+    "rejected_new": "Rejected this run",
+    "embedded": "Embedded",
+    "assigned": "Assigned to a topic",
+    "novelty_pool": "Novelty pool (no topic yet)",
+    "outlier_share": "Outlier / novelty share",
+}
 _TMP_RE = re.compile(r"^\..+\.[0-9a-f]{12}\.tmp$")
 _ARXIV_RE = re.compile(r"^\d{4}\.\d{4,5}$")
-REQUIRED = {
-    "table": (
-        "topic_id",
-        "label",
-        "period",
-        "count",
-        "share",
-        "share_lo",
-        "share_hi",
-        "ewma_share",
-        "growth",
-        "growth_lo",
-        "growth_hi",
-        "q_rising",
-        "burst",
-        "status",
-    ),
-    "summary": (
-        "topic_id",
-        "label",
-        "status",
-        "recent_share",
-        "baseline_share",
-        "growth",
-        "growth_lo",
-        "growth_hi",
-        "q_rising",
-        "q_falling",
-    ),
-    "papers": ("paper_id", "title", "date", "upvotes"),
-    "assignments": ("paper_id", "topic_id"),
-}
+_TOP = dict(va="top", linespacing=1.4)  # text hanging from the top left of an axes
 
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Where :func:`write_report` put the report."""
+    """Where :func:`write_report` put the report (``pages``: page count of report.pdf)."""
 
     pdf: Path
     pngs: list[Path]
@@ -112,22 +100,25 @@ def select_top_topics(summary: pd.DataFrame, n: int, *, alpha: float = 0.05) -> 
 
 def _names(rows: pd.DataFrame, limit: int = 4) -> str:
     parts = [
-        f"{plots.wrap_label(r.label, 60, 1)} ({plots.ratio_text(r.growth)})"
-        for r in rows.head(limit).itertuples()
+        f"{_short(r.label)} ({plots.ratio_text(r.growth)})" for r in rows.head(limit).itertuples()
     ]
-    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
-    return "; ".join(parts) + more
+    return "; ".join(parts) + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _short(label: object) -> str:
+    return plots.wrap_label(label, 60, 1)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def takeaways(
-    summary: pd.DataFrame, run_summary: dict[str, Any], *, alpha: float = 0.05
-) -> list[str]:
+def _flag(value: object) -> bool:
+    return bool(value) if value is not None and not pd.isna(value) else False
+
+
+def takeaways(summary: pd.DataFrame, run: dict[str, Any], *, alpha: float = 0.05) -> list[str]:
     """Key findings in plain words (rising, emerging, falling, bursts, largest topic, ingest)."""
-    out: list[str] = []
     s = summary.assign(
         growth=pd.to_numeric(summary["growth"], errors="coerce"),
         _qr=pd.to_numeric(summary["q_rising"], errors="coerce").fillna(1.0),
@@ -137,56 +128,50 @@ def takeaways(
     rising = s.loc[(s["_st"] == "rising") & (s["_qr"] <= alpha)]
     emerging = s.loc[s["_st"] == "emerging"]
     falling = s.loc[s["_st"].isin(FALLING) & (s["_qf"] <= alpha)].sort_values("growth")
-    if len(rising):
-        out.append(
-            f"{_plural(len(rising), 'topic')} rising significantly (q ≤ {alpha:g}): "
-            f"{_names(rising)}."
-        )
-    else:
-        out.append(f"No established topic is rising significantly (q ≤ {alpha:g}).")
+    burst = s.loc[s["in_burst"].map(_flag)] if "in_burst" in s else s.iloc[:0]
+    sig = f"significantly (q ≤ {alpha:g})"
+    out = [f"{_plural(len(rising), 'topic')} rising {sig}: {_names(rising)}."]
+    if rising.empty:
+        out = [f"No established topic is rising {sig}."]
     if len(emerging):
         out.append(
-            f"{_plural(len(emerging), 'emerging topic')} (new and growing): {_names(emerging)}."
+            f"{_plural(len(emerging), 'emerging topic')} (new, growing): {_names(emerging)}."
         )
     if len(falling):
-        out.append(
-            f"{_plural(len(falling), 'topic')} cooling or fading significantly: {_names(falling)}."
-        )
-    if "in_burst" in s and s["in_burst"].fillna(False).astype(bool).any():
-        out.append(f"In a burst now: {_names(s.loc[s['in_burst'].fillna(False).astype(bool)])}.")
+        out.append(f"{_plural(len(falling), 'topic')} cooling or fading {sig}: {_names(falling)}.")
+    if len(burst):
+        out.append(f"In a burst now: {_names(burst)}.")
     share = pd.to_numeric(s["recent_share"], errors="coerce")
     if share.notna().any():
-        big = s.loc[share.idxmax()]
-        out.append(
-            f"Largest topic recently: {plots.wrap_label(big['label'], 60, 1)} "
-            f"({float(share.max()):.1%} of papers)."
-        )
-    c = run_summary.get("counts", {}) or {}
-    line = (
-        f"This run ingested {c.get('new_papers', 'n/a')} new papers and rejected "
-        f"{c.get('rejected_new', 'n/a')}"
-    )
+        big = _short(s.loc[share.idxmax(), "label"])
+        out.append(f"Largest topic recently: {big} ({float(share.max()):.1%} of papers).")
+    c = run.get("counts") or {}
+    if not c:
+        return out
+    line = f"This run ingested {c.get('new_papers', 'n/a')} new papers and rejected "
+    line += str(c.get("rejected_new", "n/a"))
     if isinstance(c.get("outlier_share"), int | float):
         line += f"; {c['outlier_share']:.1%} of papers fit no topic yet (novelty pool)"
-    out.append(line + ".")
-    return out
+    return [*out, line + "."]
 
 
 def top_papers(
-    topic_id: int, merged: pd.DataFrame, *, as_of: date, n: int, recent_days: int
+    topic_id: int, merged: pd.DataFrame, *, as_of: date, n: int, days: int
 ) -> pd.DataFrame:
-    """A topic's ``n`` most upvoted papers of the last ``recent_days`` days up to ``as_of``.
+    """A topic's ``n`` most upvoted papers of the last ``days`` days up to ``as_of``.
 
-    Ties and missing upvotes are ordered by date (newest first); when fewer than ``n`` papers are
-    that recent, the newest older papers fill the list. ``merged`` = assignments ⨝ papers.
+    ``merged`` is assignments joined with papers plus ``r_date`` (Timestamp) and ``r_upvotes``
+    (float). Ties and missing upvotes are ordered by date (newest first); when fewer than ``n``
+    papers are that recent, the newest older papers fill the list.
     """
-    rows = merged.loc[(merged["topic_id"] == topic_id) & (merged["r_date"] <= pd.Timestamp(as_of))]
+    end = pd.Timestamp(as_of)
+    rows = merged.loc[(merged["topic_id"] == topic_id) & (merged["r_date"] <= end)]
     rows = rows.drop_duplicates("paper_id")
-    start = pd.Timestamp(as_of) - pd.Timedelta(days=recent_days)
-    recent = rows.loc[rows["r_date"] > start].sort_values(
+    is_recent = rows["r_date"] > end - pd.Timedelta(days=days)
+    recent = rows.loc[is_recent].sort_values(
         ["r_upvotes", "r_date", "paper_id"], ascending=[False, False, True], na_position="last"
     )
-    older = rows.loc[rows["r_date"] <= start].sort_values("r_date", ascending=False)
+    older = rows.loc[~is_recent].sort_values("r_date", ascending=False)
     return pd.concat([recent, older]).head(n)
 
 
@@ -195,331 +180,233 @@ def _paper_meta(p: Any) -> str:
     return f"{p.paper_id} · {p.r_date:%Y-%m-%d} · {up}"
 
 
-def _title_page(
-    as_of: date,
-    run_summary: dict[str, Any],
-    notes: list[str],
-    summary: pd.DataFrame,
-    top_ids: list[int],
-) -> Figure:
-    body = "\n".join("• " + plots.wrap_label(t, 115, 3).replace("\n", "\n   ") for t in notes)
-    text_pt = min(330.0, 105 + 18 * (body.count("\n") + 1))
-    fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
-    gs = fig.add_gridspec(2, 2, height_ratios=[text_pt, 560 - text_pt], width_ratios=[1, 2.3])
-    ax = fig.add_subplot(gs[0, :])
+def _text_ax(fig: Figure, spec: Any, title: str | None = None) -> Axes:
+    ax = fig.add_subplot(spec)
     ax.axis("off")
-    header = [
-        ("Research-trend radar", 24, "bold", "black", 0),
-        (
-            f"Report as of {as_of.isoformat()} · run "
-            f"{plots.escape_text(run_summary.get('run_id', 'n/a'))}",
-            12,
-            "normal",
-            "0.3",
-            34,
-        ),
-        ("Key takeaways", 14, "bold", "black", 62),
-        (body, 11, "normal", "black", 86),
-    ]
-    for text, size, weight, color, y in header:
-        ax.annotate(
-            text,
-            xy=(0, 1),
-            xycoords="axes fraction",
-            xytext=(0, -y),
-            textcoords="offset points",
-            va="top",
-            fontsize=size,
-            fontweight=weight,
-            color=color,
-            linespacing=1.45,
-        )
-    plots.draw_status_counts(fig.add_subplot(gs[1, 0]), summary)
-    tax = fig.add_subplot(gs[1, 1])
-    tax.axis("off")
-    tax.set_title("Top topics (detail pages follow)", loc="left", fontsize=11)
-    srows = summary.set_index("topic_id")
-    cells = [
-        [
-            str(i),
-            plots.wrap_label(srows.at[t, "label"], 50, 1),
-            str(srows.at[t, "status"]),
-            plots.growth_text(*(srows.at[t, c] for c in ("growth", "growth_lo", "growth_hi"))),
-            plots.q_text(srows.at[t, "q_rising"]),
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
+    return ax
+
+
+def _table(ax: Axes, rows: list[list[str]], widths: list[float], size: float) -> None:
+    """A left-aligned table from the top left of ``ax``; ``rows[0]`` is the header."""
+    tab = ax.table(rows[1:], colLabels=rows[0], colWidths=widths, loc="upper left")
+    for cell in tab.get_celld().values():
+        cell.set_text_props(ha="left")
+        cell.PAD = 0.03
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(size)
+    tab.scale(1, 1.4)
+
+
+def _lines(ax: Axes, lines: list[tuple[str, float, str, str]], room_pt: float) -> None:
+    """Stack (text, size, colour, weight) lines down from the top of ``ax``, fitting ``room_pt``."""
+    heights = [(t.count("\n") + 1) * size * 1.45 + 3 for t, size, _, _ in lines]
+    scale, y = min(1.0, room_pt / max(sum(heights), 1.0)), 0.0
+    for (text, size, color, weight), h in zip(lines, heights, strict=True):
+        kw = dict(fontsize=size * scale, color=color, fontweight=weight, linespacing=1.35)
+        plots.note(ax, text, (0, 1), 0, -y, va="top", **kw)
+        y += h * scale
+
+
+@dataclass
+class _Report:
+    """Everything the pages and summary.md are made of (``picks``: top topic id -> papers)."""
+
+    as_of: date
+    table: pd.DataFrame
+    summary: pd.DataFrame  # indexed by topic_id
+    forecast: pd.DataFrame | None
+    topics: pd.DataFrame | None  # indexed by topic_id
+    run: dict[str, Any]
+    notes: list[str]
+    picks: dict[int, pd.DataFrame]
+    days: int
+
+    def title_page(self) -> Figure:
+        bullets = [plots.wrap_label(t, 115, 3).replace("\n", "\n   ") for t in self.notes]
+        body = "\n".join("• " + b for b in bullets)
+        text_pt = min(330.0, 105 + 18 * (body.count("\n") + 1))
+        fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
+        gs = fig.add_gridspec(2, 2, height_ratios=[text_pt, 560 - text_pt], width_ratios=[1, 2.3])
+        run = plots.escape_text(f"Report as of {self.as_of} · run {self.run.get('run_id', 'n/a')}")
+        header = [("Research-trend radar", 24.0, "black", "bold"), (run, 12.0, "0.3", "normal")]
+        header += [("Key takeaways", 14.0, "black", "bold"), (body, 11.0, "black", "normal")]
+        _lines(_text_ax(fig, gs[0, :]), header, text_pt)
+        plots.draw_status_counts(fig.add_subplot(gs[1, 0]), self.summary.reset_index())
+        rows = [["#", "Topic", "Status", "Growth [95%]", "q rising"]]
+        for i, t in enumerate(self.picks, 1):
+            r = self.summary.loc[t]
+            f = _fields(r)
+            rows.append([str(i), plots.wrap_label(r["label"], 50, 1), f[2], f[4], f[5]])
+        tax = _text_ax(fig, gs[1, 1], "Top topics (detail pages follow)")
+        if self.picks:
+            _table(tax, rows, [0.04, 0.55, 0.11, 0.20, 0.10], 9)
+        else:
+            tax.text(0, 0.95, "No topic has papers yet.", va="top", color="0.4")
+        return fig
+
+    def facts(self, t: int) -> str:
+        r, facts = self.summary.loc[t], [f"kind: {self.summary.loc[t].get('kind', 'n/a')}"]
+        reg = self.topics.loc[t] if self.topics is not None and t in self.topics.index else None
+        if reg is not None and pd.notna(reg.get("size")):
+            facts.append(f"{int(reg['size'])} papers in topic")
+        if reg is not None and pd.notna(reg.get("birth_date")):
+            facts.append(f"born {pd.Timestamp(reg['birth_date']):%Y-%m-%d}")
+        base = plots.as_float(r.get("baseline_share"))
+        facts.append(f"recent share {_fields(r)[3]} vs baseline {base:.2%}")
+        if pd.notna(r.get("burst_start")) and _flag(r.get("in_burst")):
+            facts.append(f"in a burst since {pd.Timestamp(r['burst_start']):%Y-%m-%d}")
+        return " · ".join(facts)
+
+    def topic_page(self, rank: int, t: int) -> Figure:
+        fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
+        fig.suptitle(f"Top topic #{rank}", x=0.01, ha="left", fontsize=10, color="0.4")
+        gs = fig.add_gridspec(2, 1, height_ratios=[1.45, 1])
+        plots.draw_topic_trend(fig.add_subplot(gs[0]), self.table, t, self.forecast)
+        lines = [
+            (plots.escape_text(self.facts(t)), 9.0, "0.3", "normal"),
+            (f"Most upvoted recent papers (last {self.days} days)", 11.0, "black", "bold"),
         ]
-        for i, t in enumerate(top_ids, 1)
-    ]
-    if cells:
-        tab = tax.table(
-            cellText=cells,
-            colLabels=["#", "Topic", "Status", "Growth [95%]", "q rising"],
-            colWidths=[0.04, 0.55, 0.11, 0.20, 0.10],
-            loc="upper left",
-            cellLoc="left",
-            colLoc="left",
-        )
-        tab.auto_set_font_size(False)
-        tab.set_fontsize(9)
-        tab.scale(1, 1.35)
-    return fig
+        if self.picks[t].empty:
+            lines.append(("No papers assigned to this topic yet.", 9.5, "0.4", "normal"))
+        for i, p in enumerate(self.picks[t].itertuples(), 1):
+            title = plots.wrap_label(p.title, 150, 2).replace("\n", "\n    ")
+            lines.append((f"{i}. {title}", 9.5, "black", "normal"))
+            lines.append(("    " + plots.escape_text(_paper_meta(p)), 8.5, "0.4", "normal"))
+        _lines(_text_ax(fig, gs[1]), lines, plots.A4_LANDSCAPE[1] * 72 / 2.45 - 10)
+        return fig
 
+    def counts(self) -> list[list[str]]:
+        rows = []
+        for key, value in (self.run.get("counts") or {}).items():
+            if isinstance(value, dict | list):  # rejected_by_reason has its own chart
+                continue
+            shown = f"{value:.1%}" if key.endswith("_share") and isinstance(value, float) else value
+            rows.append([COUNT_NAMES.get(key, key.replace("_", " ").capitalize()), str(shown)])
+        return rows
 
-def _topic_page(
-    rank: int,
-    topic_id: int,
-    table: pd.DataFrame,
-    forecast: pd.DataFrame | None,
-    srow: pd.Series,
-    trow: pd.Series | None,
-    picks: pd.DataFrame,
-    recent_days: int,
-) -> Figure:
-    fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
-    fig.suptitle(f"Top topic #{rank}", x=0.01, ha="left", fontsize=10, color="0.4")
-    gs = fig.add_gridspec(2, 1, height_ratios=[1.45, 1])
-    plots.draw_topic_trend(fig.add_subplot(gs[0]), table, topic_id, forecast)
-    ax = fig.add_subplot(gs[1])
-    ax.axis("off")
-    facts = [f"kind: {srow.get('kind', 'n/a')}"]
-    if trow is not None and pd.notna(trow.get("size")):
-        facts.append(f"{int(trow['size'])} papers in topic")
-    if trow is not None and pd.notna(trow.get("birth_date")):
-        facts.append(f"born {pd.Timestamp(trow['birth_date']):%Y-%m-%d}")
-    facts.append(
-        f"recent share {plots.as_float(srow.get('recent_share')):.2%} vs baseline "
-        f"{plots.as_float(srow.get('baseline_share')):.2%}"
-    )
-    if pd.notna(srow.get("burst_start")) and _flag(srow.get("in_burst")):
-        facts.append(f"in a burst since {pd.Timestamp(srow['burst_start']):%Y-%m-%d}")
-    lines: list[tuple[str, float, str, str]] = [
-        (" · ".join(facts), 9, "0.3", "normal"),
-        (f"Most upvoted recent papers (last {recent_days} days)", 11, "black", "bold"),
-    ]
-    if picks.empty:
-        lines.append(("No papers assigned to this topic yet.", 9.5, "0.4", "normal"))
-    for i, p in enumerate(picks.itertuples(), 1):
-        lines.append(
-            (
-                f"{i}. " + plots.wrap_label(p.title, 150, 2).replace("\n", "\n    "),
-                9.5,
-                "black",
-                "normal",
-            )
-        )
-        lines.append(("    " + _paper_meta(p), 8.5, "0.4", "normal"))
-    needed = sum((t.count("\n") + 1) * size * 1.45 + 3 for t, size, _, _ in lines)
-    available = plots.A4_LANDSCAPE[1] * 72 / 2.45 - 10
-    scale = min(1.0, available / needed)
-    y = 0.0
-    for text, size, color, weight in lines:
-        ax.annotate(
-            text,
-            xy=(0, 1),
-            xycoords="axes fraction",
-            xytext=(0, -y),
-            textcoords="offset points",
-            va="top",
-            fontsize=size * scale,
-            color=color,
-            fontweight=weight,
-            linespacing=1.3,
-        )
-        y += ((text.count("\n") + 1) * size * 1.45 + 3) * scale
-    return fig
+    def reasons(self) -> tuple[pd.Series, str]:
+        """Rejected records per reason, and their scope: this run, else all runs."""
+        counts = self.run.get("counts") or {}
+        raw, scope = counts.get("rejected_by_reason"), "this run"
+        if not raw and counts.get("rejected_by_reason_total"):
+            raw, scope = counts["rejected_by_reason_total"], "all runs"
+        return pd.Series(raw or {}, dtype=float).sort_values(ascending=False), scope
 
+    def run_page(self) -> Figure:
+        fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
+        title = "Run summary: ingest, rejections, novelty"
+        fig.suptitle(title, x=0.01, ha="left", fontsize=14, fontweight="bold")
+        gs = fig.add_gridspec(2, 2, height_ratios=[4, 1], width_ratios=[1, 1.4])
+        rows = [["Metric", "Value"], *(self.counts() or [["(no counts)", ""]])]
+        rows = [[plots.escape_text(a), plots.escape_text(b)] for a, b in rows]
+        _table(_text_ax(fig, gs[0, 0], "Counts"), rows, [0.7, 0.3], 10)
+        ax = fig.add_subplot(gs[0, 1])
+        reasons, scope = self.reasons()
+        ax.set_title(f"Rejected records by reason ({scope})", loc="left", fontsize=11)
+        ax.set_xlabel("Rejected records")
+        ax.set_ylabel("Reason")
+        if reasons.empty:
+            plots.no_data(ax, "No records rejected")
+        else:
+            y = np.arange(len(reasons))[::-1]
+            ax.barh(y, reasons.to_numpy(), color="#9e9ac8", height=0.6)
+            ax.set_yticks(y, [plots.wrap_label(r, 30) for r in reasons.index], fontsize=9)
+            for yi, v in zip(y, reasons.to_numpy(), strict=True):
+                plots.note(ax, f"{v:g}", (v, yi), 3, 0, "data", va="center", fontsize=9)
+            ax.set_xlim(0, reasons.max() * 1.15)
+        info = [f"{k.capitalize()} — {_kv(self.run.get(k))}" for k in ("timings", "versions")]
+        lines = [(plots.wrap_label(t, 170, 2), 8.5, "0.3", "normal") for t in info]
+        _lines(_text_ax(fig, gs[1, :]), lines, 100)
+        return fig
 
-def _count_rows(counts: dict[str, Any]) -> list[tuple[str, str]]:
-    names = {
-        "papers_total": "Papers in store",
-        "new_papers": "New papers this run",
-        "rejected_new": "Rejected this run",
-        "embedded": "Embedded",
-        "assigned": "Assigned to a topic",
-        "novelty_pool": "Novelty pool (no topic yet)",
-        "outlier_share": "Outlier / novelty share",
-    }
-    rows = []
-    for key, value in counts.items():
-        if key == "rejected_by_reason" or isinstance(value, dict | list):
-            continue
-        shown = f"{value:.1%}" if key.endswith("_share") and isinstance(value, float) else value
-        rows.append((names.get(key, key.replace("_", " ").capitalize()), str(shown)))
-    return rows
+    def pages(self) -> Iterator[Figure]:
+        """The PDF's pages but the two overview charts, built lazily (one page in memory)."""
+        yield self.title_page()
+        for rank, t in enumerate(self.picks, 1):
+            yield self.topic_page(rank, t)
+        yield self.run_page()
 
-
-def _reasons(run_summary: dict[str, Any]) -> pd.Series:
-    raw = (run_summary.get("counts", {}) or {}).get("rejected_by_reason", {}) or {}
-    return pd.Series(raw, dtype=float).sort_values(ascending=False)
+    def markdown(self) -> str:
+        s, run_id = self.summary, self.run.get("run_id", "n/a")
+        out = [
+            f"# Research-trend report — {self.as_of.isoformat()}\n",
+            f"Run `{run_id}` · full report: [report.pdf](report.pdf)\n",
+            "## Key takeaways\n",
+            *[f"- {_md(t)}" for t in self.notes],
+            "\n## Top topics\n",
+            "| # | Topic | Kind | Status | Recent share | Growth [95% CI] | q rising | Burst |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for i, t in enumerate(self.picks, 1):
+            r = s.loc[t]
+            out.append(f"| {i} | {_md(r['label'])} | " + " | ".join(_fields(r)[1:]) + " |")
+        out.append(f"\n## Top papers per topic (most upvoted, last {self.days} days)\n")
+        for i, (t, papers) in enumerate(self.picks.items(), 1):
+            out.append(f"### {i}. {_md(s.at[t, 'label'])} ({s.at[t, 'status']})\n")
+            out.append(f"![trend of topic {t}](topic_{t}.png)\n")
+            out += [_paper_line(p) for p in papers.itertuples()] or ["- (no papers yet)"]
+            out.append("")
+        out += ["## Run summary\n", "| Metric | Value |", "|---|---|"]
+        out += [f"| {_md(a)} | {_md(b)} |" for a, b in self.counts()]
+        reasons, scope = self.reasons()
+        out.append(f"\nRejected by reason ({scope}):\n")
+        out += [f"- {_md(k)}: {v:g}" for k, v in reasons.items()] or ["- none"]
+        out += [
+            f"\nTimings: {_kv(self.run.get('timings'))}\n",
+            f"Versions: {_kv(self.run.get('versions'))}\n",
+            "## Charts\n",
+        ]
+        out += [f"![{name}]({name}.png)\n" for name in ("momentum", "shares", "status")]
+        return "\n".join(out)
 
 
 def _kv(d: Any) -> str:
-    return (
-        " · ".join(
-            f"{k}: {v:.1f}s" if isinstance(v, float) else f"{k}: {v}" for k, v in (d or {}).items()
-        )
-        or "n/a"
-    )
+    parts = [
+        f"{k}: {v:.1f}s" if isinstance(v, float) else f"{k}: {v}" for k, v in (d or {}).items()
+    ]
+    return " · ".join(parts) or "n/a"
 
 
-def _run_page(run_summary: dict[str, Any]) -> Figure:
-    fig = Figure(figsize=plots.A4_LANDSCAPE, layout="constrained")
-    fig.suptitle(
-        "Run summary: ingest, rejections, novelty",
-        x=0.01,
-        ha="left",
-        fontsize=14,
-        fontweight="bold",
-    )
-    gs = fig.add_gridspec(2, 2, height_ratios=[4, 1], width_ratios=[1, 1.4])
-    ax = fig.add_subplot(gs[0, 0])
-    ax.axis("off")
-    ax.set_title("Counts", loc="left", fontsize=11)
-    rows = _count_rows(run_summary.get("counts", {}) or {}) or [("(no counts)", "")]
-    tab = ax.table(
-        cellText=[[plots.escape_text(a), plots.escape_text(b)] for a, b in rows],
-        colLabels=["Metric", "Value"],
-        colWidths=[0.7, 0.3],
-        loc="upper left",
-        cellLoc="left",
-    )
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(10)
-    tab.scale(1, 1.5)
-    rax = fig.add_subplot(gs[0, 1])
-    reasons = _reasons(run_summary)
-    rax.set_title("Rejected records by reason", loc="left", fontsize=11)
-    rax.set_xlabel("Rejected records")
-    rax.set_ylabel("Reason")
-    if reasons.empty:
-        rax.text(
-            0.5,
-            0.5,
-            "No records rejected",
-            ha="center",
-            va="center",
-            transform=rax.transAxes,
-            color="0.4",
-        )
-        rax.set_xticks([])
-        rax.set_yticks([])
-    else:
-        y = np.arange(len(reasons))[::-1]
-        rax.barh(y, reasons.to_numpy(), color="#9e9ac8", height=0.6)
-        rax.set_yticks(y, [plots.wrap_label(r, 30) for r in reasons.index], fontsize=9)
-        for yi, v in zip(y, reasons.to_numpy(), strict=True):
-            rax.annotate(
-                f"{v:g}",
-                xy=(v, yi),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-            )
-        rax.set_xlim(0, reasons.max() * 1.15)
-    bax = fig.add_subplot(gs[1, :])
-    bax.axis("off")
-    bax.text(
-        0,
-        1,
-        plots.wrap_label("Timings — " + _kv(run_summary.get("timings")), 170, 2)
-        + "\n"
-        + plots.wrap_label("Versions — " + _kv(run_summary.get("versions")), 170, 2),
-        va="top",
-        fontsize=8.5,
-        color="0.3",
-        linespacing=1.5,
-    )
-    return fig
-
-
-def _flag(value: object) -> bool:
-    return bool(value) if value is not None and not pd.isna(value) else False
+def _fields(r: pd.Series) -> list[str]:
+    """A summary row as text: label, kind, status, recent share, growth [CI], q rising, burst."""
+    growth = plots.growth_text(r["growth"], r["growth_lo"], r["growth_hi"])
+    recent = f"{plots.as_float(r['recent_share']):.2%}"
+    burst = "yes" if _flag(r.get("in_burst")) else ""
+    return [
+        str(r["label"]),
+        str(r.get("kind", "")),
+        str(r["status"]),
+        recent,
+        growth,
+        plots.q_text(r["q_rising"]),
+        burst,
+    ]
 
 
 def _md(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|").replace("$", "\\$")
 
 
-def _paper_link(p: Any) -> str:
-    title = _md(p.title).replace("[", "\\[").replace("]", "\\]")
-    pid = str(p.paper_id)
-    return f"[{title}](https://arxiv.org/abs/{pid})" if _ARXIV_RE.match(pid) else title
+def _paper_line(p: Any) -> str:
+    title, pid = _md(p.title).replace("[", "\\[").replace("]", "\\]"), str(p.paper_id)
+    link = f"[{title}](https://arxiv.org/abs/{pid})" if _ARXIV_RE.match(pid) else title
+    return f"- {link} — {_paper_meta(p)}"
 
 
-def _markdown(
-    as_of: date,
-    run_summary: dict[str, Any],
-    notes: list[str],
-    summary: pd.DataFrame,
-    top_ids: list[int],
-    picks: dict[int, pd.DataFrame],
-    pngs: list[Path],
-    recent_days: int,
-) -> str:
-    s = summary.set_index("topic_id")
-    out = [
-        f"# Research-trend report — {as_of.isoformat()}",
-        "",
-        f"Run `{run_summary.get('run_id', 'n/a')}` · full report: [report.pdf](report.pdf)",
-        "",
-        "## Key takeaways",
-        "",
-        *[f"- {_md(t)}" for t in notes],
-        "",
-        "## Top topics",
-        "",
-        "| # | Topic | Kind | Status | Recent share | Growth [95% interval] | q rising | Burst |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for i, t in enumerate(top_ids, 1):
-        r = s.loc[t]
-        out.append(
-            f"| {i} | {_md(r['label'])} | {r.get('kind', '')} | {r['status']} | "
-            f"{plots.as_float(r['recent_share']):.2%} | "
-            f"{plots.growth_text(r['growth'], r['growth_lo'], r['growth_hi'])} | "
-            f"{plots.q_text(r['q_rising'])} | {'yes' if _flag(r.get('in_burst')) else ''} |"
-        )
-    out += ["", f"## Top papers per topic (most upvoted, last {recent_days} days)", ""]
-    for i, t in enumerate(top_ids, 1):
-        out += [
-            f"### {i}. {_md(s.at[t, 'label'])} ({s.at[t, 'status']})",
-            "",
-            f"![trend of topic {t}](topic_{t}.png)",
-            "",
-        ]
-        out += [f"- {_paper_link(p)} — {_paper_meta(p)}" for p in picks[t].itertuples()]
-        out += ["- (no papers yet)"] if picks[t].empty else []
-        out.append("")
-    counts = run_summary.get("counts", {}) or {}
-    out += ["## Run summary", "", "| Metric | Value |", "|---|---|"]
-    out += [f"| {_md(a)} | {_md(b)} |" for a, b in _count_rows(counts)]
-    out += ["", "Rejected by reason:", ""]
-    reasons = _reasons(run_summary)
-    out += [f"- {_md(k)}: {v:g}" for k, v in reasons.items()] or ["- none"]
-    out += [
-        "",
-        f"Timings: {_kv(run_summary.get('timings'))}",
-        "",
-        f"Versions: {_kv(run_summary.get('versions'))}",
-        "",
-        "## Charts",
-        "",
-    ]
-    out += [f"![{p.stem}]({p.name})" for p in pngs if not p.stem.startswith("topic_")]
-    return "\n".join(out) + "\n"
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` via ``write(tmp)`` on a temporary name in the same folder, then rename."""
+def _atomic(path: Path, write: Callable[[Path], T]) -> T:
+    """``write(tmp)`` to a temporary name in ``path``'s folder, then rename it to ``path``."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        write(tmp)
+        result = write(tmp)
         os.replace(tmp, path)
+        return result
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _write_pdf(tmp: Path, pages: Iterable[Figure], title: str) -> int:
+def _write_pdf(tmp: Path, pages: Iterator[Figure], title: str) -> int:
     n = 0
     with PdfPages(tmp, metadata={"Title": title, "Creator": "trends"}) as pdf:
         for fig in pages:
@@ -528,12 +415,20 @@ def _write_pdf(tmp: Path, pages: Iterable[Figure], title: str) -> int:
     return n
 
 
+def _complete(summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` with every column the report reads (NaN, or status "n/a", when missing)."""
+    cols = "recent_share baseline_share growth growth_lo growth_hi q_rising q_falling".split()
+    out = summary.assign(**{c: np.nan for c in cols if c not in summary})
+    status = out["status"] if "status" in out else pd.Series(np.nan, index=out.index)
+    return out.assign(status=status.where(status.notna(), "n/a").astype(str))
+
+
 def _check(frames: dict[str, pd.DataFrame | None]) -> None:
     for name, cols in REQUIRED.items():
         frame = frames[name]
         if frame is None:
             raise ReportError(f"write_report: `{name}` is missing (got None)")
-        missing = [c for c in cols if c not in frame.columns]
+        missing = [c for c in cols.split() if c not in frame.columns]
         if missing:
             raise ReportError(f"write_report: `{name}` lacks column(s) {', '.join(missing)}")
 
@@ -545,7 +440,7 @@ def write_report(
     table: pd.DataFrame,
     summary: pd.DataFrame,
     forecast: pd.DataFrame | None,
-    topics: pd.DataFrame,
+    topics: pd.DataFrame | None,
     papers: pd.DataFrame,
     assignments: pd.DataFrame,
     run_summary: dict[str, Any],
@@ -557,14 +452,16 @@ def write_report(
 ) -> ReportPaths:
     """Write report.pdf, the PNG charts and summary.md to ``out_dir/<as_of ISO date>/``.
 
-    Top topics are chosen by :func:`select_top_topics`; a topic's papers by :func:`top_papers`.
-    Raises :class:`ReportError` when an input lacks a column or a file cannot be written.
+    Top topics are chosen by :func:`select_top_topics` (significance level ``fdr_alpha``), each
+    topic's papers by :func:`top_papers` (window ``recent_days``). Raises :class:`ReportError`
+    when an input lacks a column or a file cannot be written.
     """
     _check({"table": table, "summary": summary, "papers": papers, "assignments": assignments})
+    summary = _complete(summary)
     folder = Path(out_dir) / as_of.isoformat()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.iterdir():
+        for old in folder.iterdir():  # temporary files of a crashed earlier run
             if _TMP_RE.match(old.name):
                 old.unlink(missing_ok=True)
         fc = None if forecast is None or forecast.empty else forecast
@@ -573,53 +470,46 @@ def write_report(
             r_date=lambda d: pd.to_datetime(d["date"]),
             r_upvotes=lambda d: pd.to_numeric(d["upvotes"], errors="coerce"),
         )
-        picks = {
-            t: top_papers(t, merged, as_of=as_of, n=papers_per_topic, recent_days=recent_days)
-            for t in top_ids
-        }
-        notes = takeaways(summary, run_summary, alpha=fdr_alpha)
+        pick = partial(top_papers, merged=merged, as_of=as_of, n=papers_per_topic, days=recent_days)
+        rep = _Report(
+            as_of=as_of,
+            table=table,
+            summary=summary.set_index("topic_id", drop=False).rename_axis(None),
+            forecast=fc,
+            topics=None if topics is None or topics.empty else topics.set_index("topic_id"),
+            run=run_summary,
+            notes=takeaways(summary, run_summary, alpha=fdr_alpha),
+            picks={t: pick(t) for t in top_ids},
+            days=recent_days,
+        )
         charts: dict[str, Figure] = {
             "momentum.png": plots.plot_momentum(summary, alpha=fdr_alpha),
             "shares.png": plots.plot_topic_shares(table, top_ids, top=top_topics),
             "status.png": plots.plot_status_counts(summary),
         }
         charts.update({f"topic_{t}.png": plots.plot_topic_trend(table, t, fc) for t in top_ids})
-        pngs = []
-        for name, fig in charts.items():
-            pngs.append(folder / name)
-            _atomic(pngs[-1], lambda tmp, f=fig: f.savefig(tmp, format="png", dpi=dpi))
-        srows = summary.set_index("topic_id")
-        trows = topics.set_index("topic_id") if topics is not None and len(topics) else None
+        pngs = [folder / name for name in charts]
+        for path, fig in zip(pngs, charts.values(), strict=True):
+            _atomic(path, partial(fig.savefig, format="png", dpi=dpi))
 
-        def pages() -> Iterable[Figure]:
-            yield _title_page(as_of, run_summary, notes, summary, top_ids)
+        def pages() -> Iterator[Figure]:
+            rest = rep.pages()
+            yield next(rest)  # title page, then the overview charts, then topics and run summary
             yield charts["momentum.png"]
             yield charts["shares.png"]
-            for rank, t in enumerate(top_ids, 1):
-                trow = trows.loc[t] if trows is not None and t in trows.index else None
-                yield _topic_page(rank, t, table, fc, srows.loc[t], trow, picks[t], recent_days)
-            yield _run_page(run_summary)
+            yield from rest
 
-        pdf = folder / "report.pdf"
-        n_pages: list[int] = []
-        _atomic(
-            pdf,
-            lambda tmp: n_pages.append(
-                _write_pdf(tmp, pages(), f"Research-trend report {as_of.isoformat()}")
-            ),
-        )
-        md = folder / "summary.md"
-        text = _markdown(as_of, run_summary, notes, summary, top_ids, picks, pngs, recent_days)
-        _atomic(md, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-        for old in folder.glob("topic_*.png"):
+        title = f"Research-trend report {as_of.isoformat()}"
+        n_pages = _atomic(folder / "report.pdf", lambda tmp: _write_pdf(tmp, pages(), title))
+        text = rep.markdown()
+        _atomic(folder / "summary.md", lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        for old in folder.glob("topic_*.png"):  # charts of topics no longer in the top list
             if old not in pngs:
                 old.unlink(missing_ok=True)
-    except ReportError:
-        raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReportError(f"cannot write the report to {folder}: {exc}") from exc
-    log.info("report written to %s (%d pages, %d charts)", folder, n_pages[0], len(pngs))
-    return ReportPaths(pdf=pdf, pngs=pngs, summary_md=md, pages=n_pages[0])
+    log.info("report written to %s (%d pages, %d charts)", folder, n_pages, len(pngs))
+    return ReportPaths(folder / "report.pdf", pngs, folder / "summary.md", n_pages)
 
 
 __all__ = ["ReportPaths", "select_top_topics", "takeaways", "top_papers", "write_report"]

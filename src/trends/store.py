@@ -127,9 +127,9 @@ class Store:
 
     def _check_schema(self) -> None:
         try:
-            row = self.con.execute(
+            rows = self.con.execute(
                 "SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-            row = row[0] if row else None
+            row = rows[0] if rows else None
         except duckdb.CatalogException:
             raise StoreError(f"{self.path} is not a trends store (no meta table)") from None
         if row is None or row[0] != SCHEMA_VERSION:
@@ -251,7 +251,8 @@ class Store:
 
     def _paper_filter(self, until: date | None, ids: Sequence[str] | None, prefix: str = ""
                       ) -> tuple[str, list[Any]]:
-        conds, params = [], []
+        conds: list[str] = []
+        params: list[Any] = []
         if until is not None:
             conds.append(f"{prefix}date <= ?")
             params.append(until)

@@ -17,8 +17,14 @@ import numpy as np
 import pandas as pd
 
 
-def kleinberg_states(counts: np.ndarray, totals: np.ndarray, *, scale: float = 2.0,
-                     gamma: float = 1.0, levels: int = 2) -> np.ndarray:
+def kleinberg_states(
+    counts: np.ndarray,
+    totals: np.ndarray,
+    *,
+    scale: float = 2.0,
+    gamma: float = 1.0,
+    levels: int = 2,
+) -> np.ndarray:
     """Most likely burst state (0 = base) for every period (rows) and topic (columns)."""
     t_len, k = counts.shape
     states = np.zeros((t_len, k), dtype=np.int8)
@@ -53,16 +59,29 @@ def kleinberg_states(counts: np.ndarray, totals: np.ndarray, *, scale: float = 2
     return states
 
 
-def burst_table(states: np.ndarray, periods: pd.DatetimeIndex, topic_ids: np.ndarray,
-                counts: np.ndarray, totals: np.ndarray) -> pd.DataFrame:
+def burst_table(
+    states: np.ndarray,
+    periods: pd.DatetimeIndex,
+    topic_ids: np.ndarray,
+    counts: np.ndarray,
+    totals: np.ndarray,
+) -> pd.DataFrame:
     """One row per burst: topic_id, start, end (period starts, inclusive), level, intensity.
 
     ``intensity`` is the topic's share during the burst divided by its overall share.
     """
     cols = ["topic_id", "start", "end", "level", "intensity"]
     if states.size == 0:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            cols, ["int64", "datetime64[ns]", "datetime64[ns]", "int64", "float64"], strict=True)})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=t)
+                for c, t in zip(
+                    cols,
+                    ["int64", "datetime64[ns]", "datetime64[ns]", "int64", "float64"],
+                    strict=True,
+                )
+            }
+        )
     on = states > 0
     pad = np.zeros((1, on.shape[1]), dtype=bool)
     edges = np.diff(np.vstack([pad, on, pad]).astype(np.int8), axis=0)
@@ -83,10 +102,16 @@ def burst_table(states: np.ndarray, periods: pd.DatetimeIndex, topic_ids: np.nda
     t_len = states.shape[0]
     bounds = np.column_stack([s_k * t_len + s_t, s_k * t_len + e_t + 1]).ravel()
     level = np.maximum.reduceat(flat, bounds)[::2] if len(bounds) else np.zeros(0, np.int64)
-    return pd.DataFrame({
-        "topic_id": topic_ids[s_k].astype(np.int64),
-        "start": periods[s_t].to_numpy(),
-        "end": periods[e_t].to_numpy(),
-        "level": level,
-        "intensity": intensity,
-    }).sort_values(["topic_id", "start"], kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "topic_id": topic_ids[s_k].astype(np.int64),
+                "start": periods[s_t].to_numpy(),
+                "end": periods[e_t].to_numpy(),
+                "level": level,
+                "intensity": intensity,
+            }
+        )
+        .sort_values(["topic_id", "start"], kind="stable")
+        .reset_index(drop=True)
+    )

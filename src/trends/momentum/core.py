@@ -22,10 +22,33 @@ from trends.momentum import status as _status
 from trends.momentum.shares import Panel, build_panel, period_start
 
 TABLE_COLUMNS = (
-    "topic_id", "label", "period", "count", "total", "share", "share_lo", "share_hi",
-    "attention_share", "ewma_share", "recent_share", "baseline_share", "growth", "growth_lo",
-    "growth_hi", "acceleration", "acceleration_lo", "acceleration_hi", "dispersion", "p_rising",
-    "p_falling", "q_rising", "q_falling", "burst", "burst_level", "age_days", "status",
+    "topic_id",
+    "label",
+    "period",
+    "count",
+    "total",
+    "share",
+    "share_lo",
+    "share_hi",
+    "attention_share",
+    "ewma_share",
+    "recent_share",
+    "baseline_share",
+    "growth",
+    "growth_lo",
+    "growth_hi",
+    "acceleration",
+    "acceleration_lo",
+    "acceleration_hi",
+    "dispersion",
+    "p_rising",
+    "p_falling",
+    "q_rising",
+    "q_falling",
+    "burst",
+    "burst_level",
+    "age_days",
+    "status",
 )
 
 
@@ -55,28 +78,51 @@ def _compute(panel: Panel, cfg: MomentumConfig) -> _Stats:
     w = _growth.windows(panel, cfg.recent_periods, cfg.baseline_periods, cfg.overdispersion)
     g, g_lo, g_hi = _growth.growth(w, level)
     acc, acc_lo, acc_hi = _growth.acceleration(panel, cfg.recent_periods, w.phi, level)
-    p_up, p_down = _sig.rate_tests(w.x_recent, w.n_recent, w.x_base, w.n_base, w.phi,
-                                   cfg.min_papers)
+    p_up, p_down = _sig.rate_tests(
+        w.x_recent, w.n_recent, w.x_base, w.n_base, w.phi, cfg.min_papers
+    )
     q_up, q_down = _sig.bh_qvalues(p_up), _sig.bh_qvalues(p_down)
     ewma = _growth.ewma_share(panel, cfg.ewma_halflife)
     n = np.broadcast_to(panel.totals[:, None], panel.counts.shape)
     s_lo, s_hi = _growth.share_interval(panel.counts, n, w.phi, level)
-    states = _bursts.kleinberg_states(panel.counts, panel.totals, scale=cfg.burst_scale,
-                                      gamma=cfg.burst_gamma, levels=cfg.burst_levels)
+    states = _bursts.kleinberg_states(
+        panel.counts,
+        panel.totals,
+        scale=cfg.burst_scale,
+        gamma=cfg.burst_gamma,
+        levels=cfg.burst_levels,
+    )
     recent = w.recent_share
-    status, age = _status.classify(panel, cfg, growth=g, q_rising=q_up, q_falling=q_down,
-                                   recent_share=recent, ewma=ewma)
+    status, age = _status.classify(
+        panel, cfg, growth=g, q_rising=q_up, q_falling=q_down, recent_share=recent, ewma=ewma
+    )
     arrays = {
-        "count": panel.counts, "share": panel.shares, "share_lo": s_lo, "share_hi": s_hi,
-        "attention_share": panel.attention, "ewma_share": ewma, "recent_share": recent,
-        "baseline_share": w.baseline_share, "growth": g, "growth_lo": g_lo, "growth_hi": g_hi,
-        "acceleration": acc, "acceleration_lo": acc_lo, "acceleration_hi": acc_hi,
-        "dispersion": w.phi, "p_rising": p_up, "p_falling": p_down, "q_rising": q_up,
-        "q_falling": q_down, "burst_level": states.astype(np.int64), "age_days": age,
+        "count": panel.counts,
+        "share": panel.shares,
+        "share_lo": s_lo,
+        "share_hi": s_hi,
+        "attention_share": panel.attention,
+        "ewma_share": ewma,
+        "recent_share": recent,
+        "baseline_share": w.baseline_share,
+        "growth": g,
+        "growth_lo": g_lo,
+        "growth_hi": g_hi,
+        "acceleration": acc,
+        "acceleration_lo": acc_lo,
+        "acceleration_hi": acc_hi,
+        "dispersion": w.phi,
+        "p_rising": p_up,
+        "p_falling": p_down,
+        "q_rising": q_up,
+        "q_falling": q_down,
+        "burst_level": states.astype(np.int64),
+        "age_days": age,
         "status": status,
     }
-    table_bursts = _bursts.burst_table(states, panel.periods, panel.topic_ids, panel.counts,
-                                       panel.totals)
+    table_bursts = _bursts.burst_table(
+        states, panel.periods, panel.topic_ids, panel.counts, panel.totals
+    )
     return _Stats(panel, ewma, arrays, table_bursts)
 
 
@@ -107,20 +153,38 @@ def _summary(st: _Stats, forecast: pd.DataFrame, cfg: MomentumConfig) -> pd.Data
             t[c] = np.nan
         return t
     last = {name: np.asarray(arr)[-1] for name, arr in st.arrays.items()}
-    for c in ("status", "share", "ewma_share", "recent_share", "baseline_share", "growth",
-              "growth_lo", "growth_hi", "acceleration", "acceleration_lo", "acceleration_hi",
-              "p_rising", "p_falling", "q_rising", "q_falling", "burst_level", "age_days"):
+    for c in (
+        "status",
+        "share",
+        "ewma_share",
+        "recent_share",
+        "baseline_share",
+        "growth",
+        "growth_lo",
+        "growth_hi",
+        "acceleration",
+        "acceleration_lo",
+        "acceleration_hi",
+        "p_rising",
+        "p_falling",
+        "q_rising",
+        "q_falling",
+        "burst_level",
+        "age_days",
+    ):
         t[c] = last[c]
     t["status"] = t["status"].astype(str)
     t["in_burst"] = t["burst_level"] > 0
     last_p = panel.periods[-1]
     b = st.bursts
     cur = b[b["end"] == last_p].set_index("topic_id")["start"]
-    t["burst_start"] = pd.Series(cur.reindex(t["topic_id"].to_numpy()).to_numpy(),
-                                 dtype="datetime64[ns]")
+    t["burst_start"] = pd.Series(
+        cur.reindex(t["topic_id"].to_numpy()).to_numpy(), dtype="datetime64[ns]"
+    )
     seen = _status.first_seen(panel, cfg.young_min_papers)[-1]
-    seen_start = period_start(np.where(np.isnat(seen), panel.periods[-1].to_datetime64(), seen),
-                              panel.freq)
+    seen_start = period_start(
+        np.where(np.isnat(seen), panel.periods[-1].to_datetime64(), seen), panel.freq
+    )
     idx = np.searchsorted(panel.periods.to_numpy(), seen_start)
     t["age_periods"] = np.where(np.isnat(seen), np.nan, len(panel.periods) - 1 - idx)
     t["papers"] = panel.counts.sum(axis=0).astype(np.int64)
@@ -137,15 +201,33 @@ def _resolve(cfg: MomentumConfig, freq: str | None) -> MomentumConfig:
     return cfg.model_copy(update={"freq": freq})
 
 
-def _panel(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.DataFrame,
-           cfg: MomentumConfig, as_of: date | str | pd.Timestamp | None) -> Panel:
-    return build_panel(papers, assignments, topics, freq=cfg.freq, as_of=as_of,
-                       business_days=cfg.business_days, min_confidence=cfg.min_confidence)
+def _panel(
+    papers: pd.DataFrame,
+    assignments: pd.DataFrame,
+    topics: pd.DataFrame,
+    cfg: MomentumConfig,
+    as_of: date | str | pd.Timestamp | None,
+) -> Panel:
+    return build_panel(
+        papers,
+        assignments,
+        topics,
+        freq=cfg.freq,
+        as_of=as_of,
+        business_days=cfg.business_days,
+        min_confidence=cfg.min_confidence,
+    )
 
 
-def compute_momentum(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.DataFrame,
-                     cfg: MomentumConfig | None = None, *, freq: str | None = None,
-                     as_of: date | str | pd.Timestamp | None = None) -> MomentumResult:
+def compute_momentum(
+    papers: pd.DataFrame,
+    assignments: pd.DataFrame,
+    topics: pd.DataFrame,
+    cfg: MomentumConfig | None = None,
+    *,
+    freq: str | None = None,
+    as_of: date | str | pd.Timestamp | None = None,
+) -> MomentumResult:
     """Momentum of every topic at every period, using only papers dated on or before ``as_of``.
 
     ``freq`` overrides ``cfg.freq`` ('D', 'W' or 'M'); window lengths stay in periods.
@@ -156,14 +238,26 @@ def compute_momentum(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd
     fc = _forecast.forecast_frame(panel, st.ewma, cfg, cfg.business_days)
     summary = _summary(st, fc, cfg)
     return MomentumResult(
-        table=_long_table(st), summary=summary, bursts=st.bursts, forecast=fc, freq=cfg.freq,
-        as_of=panel.as_of, last_period=panel.periods[-1] if len(panel.periods) else None)
+        table=_long_table(st),
+        summary=summary,
+        bursts=st.bursts,
+        forecast=fc,
+        freq=cfg.freq,
+        as_of=panel.as_of,
+        last_period=panel.periods[-1] if len(panel.periods) else None,
+    )
 
 
-def forecast_backtest(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.DataFrame,
-                      cfg: MomentumConfig | None = None, *, freq: str | None = None,
-                      as_of: date | str | pd.Timestamp | None = None,
-                      warmup: int | None = None) -> pd.DataFrame:
+def forecast_backtest(
+    papers: pd.DataFrame,
+    assignments: pd.DataFrame,
+    topics: pd.DataFrame,
+    cfg: MomentumConfig | None = None,
+    *,
+    freq: str | None = None,
+    as_of: date | str | pd.Timestamp | None = None,
+    warmup: int | None = None,
+) -> pd.DataFrame:
     """Rolling-origin error of the share forecast vs the naive "same as last period" forecast.
 
     One row per horizon and an ``all`` row: pairs, mae_model, mae_naive, relative_mae, coverage.

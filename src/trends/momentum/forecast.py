@@ -44,8 +44,9 @@ def horizon_sd(sigma: np.ndarray, h: int, halflife: float) -> np.ndarray:
     return np.asarray(sigma * np.sqrt(1.0 + (h - 1) * _alpha(halflife) ** 2))
 
 
-def forecast_frame(panel: Panel, ewma: np.ndarray, cfg: MomentumConfig,
-                   business_days: bool = True) -> pd.DataFrame:
+def forecast_frame(
+    panel: Panel, ewma: np.ndarray, cfg: MomentumConfig, business_days: bool = True
+) -> pd.DataFrame:
     """Forecast for the ``forecast_horizon`` periods after the last one: one row per (topic, h)."""
     cols = ["topic_id", "period", "horizon", "mean", "lo", "hi"]
     k = len(panel.topic_ids)
@@ -58,17 +59,28 @@ def forecast_frame(panel: Panel, ewma: np.ndarray, cfg: MomentumConfig,
     for h, period in enumerate(fut, start=1):
         sd = horizon_sd(sigma, h, cfg.ewma_halflife)
         mean = ewma[-1]
-        frames.append(pd.DataFrame({
-            "topic_id": panel.topic_ids, "period": np.repeat(period.to_datetime64(), k),
-            "horizon": h, "mean": mean,
-            "lo": np.clip(mean - z * sd, 0.0, 1.0), "hi": np.clip(mean + z * sd, 0.0, 1.0),
-        }))
-    return pd.concat(frames, ignore_index=True).sort_values(
-        ["topic_id", "horizon"], kind="stable").reset_index(drop=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "topic_id": panel.topic_ids,
+                    "period": np.repeat(period.to_datetime64(), k),
+                    "horizon": h,
+                    "mean": mean,
+                    "lo": np.clip(mean - z * sd, 0.0, 1.0),
+                    "hi": np.clip(mean + z * sd, 0.0, 1.0),
+                }
+            )
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        .sort_values(["topic_id", "horizon"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def backtest_errors(panel: Panel, ewma: np.ndarray, cfg: MomentumConfig,
-                    warmup: int | None = None) -> pd.DataFrame:
+def backtest_errors(
+    panel: Panel, ewma: np.ndarray, cfg: MomentumConfig, warmup: int | None = None
+) -> pd.DataFrame:
     """Rolling-origin backtest of the forecast vs the naive last-period share.
 
     For every origin period ``t`` after ``warmup`` periods and every horizon ``h``, both forecasts
@@ -89,7 +101,7 @@ def backtest_errors(panel: Panel, ewma: np.ndarray, cfg: MomentumConfig,
         if t_len - h <= warm:
             continue
         origin = slice(warm, t_len - h)
-        actual = shares[warm + h:]
+        actual = shares[warm + h :]
         model, nv = ewma[origin], naive[origin]
         sd = horizon_sd(sigma[origin], h, cfg.ewma_halflife)
         ok = ~(np.isnan(actual) | np.isnan(model) | np.isnan(nv) | np.isnan(sd))
@@ -109,9 +121,14 @@ def backtest_errors(panel: Panel, ewma: np.ndarray, cfg: MomentumConfig,
 def _row(h: str, sum_model: float, sum_naive: float, covered: float, n: int) -> dict[str, object]:
     mae_m = sum_model / n if n else np.nan
     mae_n = sum_naive / n if n else np.nan
-    return {"horizon": h, "pairs": n, "mae_model": mae_m, "mae_naive": mae_n,
-            "relative_mae": mae_m / mae_n if n and mae_n > 0 else np.nan,
-            "coverage": covered / n if n else np.nan}
+    return {
+        "horizon": h,
+        "pairs": n,
+        "mae_model": mae_m,
+        "mae_naive": mae_n,
+        "relative_mae": mae_m / mae_n if n and mae_n > 0 else np.nan,
+        "coverage": covered / n if n else np.nan,
+    }
 
 
 __all__ = ["backtest_errors", "forecast_frame", "horizon_sd", "one_step_sigma"]

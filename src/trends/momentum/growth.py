@@ -4,9 +4,9 @@ Everything here is trailing: the value at period ``t`` uses periods ``<= t`` onl
 
 Count model: a topic's papers in a window are binomial out of the window's papers, with a
 *quasi-binomial* dispersion factor ``phi >= 1`` (McCullagh & Nelder 1989) estimated from the
-topic's own baseline window by successive differences (see :func:`dispersion`). ``phi`` widens every interval
-and deflates every test when weeks differ more than binomial noise allows (papers on one topic
-arrive in clumps: a lab's batch of papers, a conference deadline).
+topic's own baseline window by successive differences (see :func:`dispersion`). ``phi`` widens
+every interval and deflates every test when weeks differ more than binomial noise allows (papers
+on one topic arrive in clumps: a lab's batch of papers, a conference deadline).
 """
 
 from __future__ import annotations
@@ -86,8 +86,7 @@ def dispersion(panel: Panel, length: int, lag: int) -> np.ndarray:
 def windows(panel: Panel, recent: int, baseline: int, overdispersion: bool = True) -> Windows:
     """Recent window = the last ``recent`` periods; baseline = the ``baseline`` periods before."""
     n = np.broadcast_to(panel.totals[:, None], panel.counts.shape)
-    phi = (dispersion(panel, baseline, recent) if overdispersion
-           else np.ones_like(panel.counts))
+    phi = dispersion(panel, baseline, recent) if overdispersion else np.ones_like(panel.counts)
     return Windows(
         x_recent=window_sum(panel.counts, recent),
         n_recent=window_sum(n, recent),
@@ -115,16 +114,18 @@ def growth(w: Windows, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray
     z = norm.ppf(0.5 + level / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         g = _log_share(w.x_recent, w.n_recent) - _log_share(w.x_base, w.n_base)
-        se = np.sqrt(w.phi * (_log_share_var(w.x_recent, w.n_recent)
-                              + _log_share_var(w.x_base, w.n_base)))
+        se = np.sqrt(
+            w.phi * (_log_share_var(w.x_recent, w.n_recent) + _log_share_var(w.x_base, w.n_base))
+        )
     bad = (w.n_recent <= 0) | (w.n_base <= 0) | np.isnan(w.n_base)
     g = np.where(bad, np.nan, g)
     se = np.where(bad, np.nan, se)
     return g, g - z * se, g + z * se
 
 
-def acceleration(panel: Panel, recent: int, phi: np.ndarray, level: float
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def acceleration(
+    panel: Panel, recent: int, phi: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Change in growth: ``L1 - 2 L2 + L3`` over three back-to-back windows of ``recent`` periods.
 
     ``L1`` is the log share of the last window, ``L2`` of the one before, ``L3`` of the one before
@@ -148,8 +149,9 @@ def acceleration(panel: Panel, recent: int, phi: np.ndarray, level: float
     return a, a - z * se, a + z * se
 
 
-def share_interval(x: np.ndarray, n: np.ndarray, phi: np.ndarray, level: float
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def share_interval(
+    x: np.ndarray, n: np.ndarray, phi: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of ``x / n`` with the effective sample size ``n / phi``.
 
     Wilson's interval always contains ``x / n`` and stays inside [0, 1]. NaN when ``n == 0``.

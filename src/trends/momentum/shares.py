@@ -46,8 +46,9 @@ class Panel:
             return np.where(den > 0, self.att_num / den, np.nan)
 
 
-def period_start(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str,
-                 business_days: bool = True) -> np.ndarray:
+def period_start(
+    dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str, business_days: bool = True
+) -> np.ndarray:
     """Start (datetime64[ns]) of the period holding each date.
 
     ``W`` weeks start on Monday, ``M`` months on the 1st. ``D`` with ``business_days`` moves
@@ -67,21 +68,26 @@ def period_start(dates: pd.Series | pd.DatetimeIndex | np.ndarray, freq: str,
     return d.astype("datetime64[D]").astype("datetime64[ns]")
 
 
-def period_grid(first: np.datetime64, last: np.datetime64, freq: str,
-                business_days: bool = True) -> pd.DatetimeIndex:
+def period_grid(
+    first: np.datetime64, last: np.datetime64, freq: str, business_days: bool = True
+) -> pd.DatetimeIndex:
     """Every period start from ``first`` to ``last`` (both period starts), inclusive."""
+    unit = "datetime64[M]" if freq == "M" else "datetime64[D]"
+    lo = int(np.asarray(first).astype(unit).astype(np.int64))
+    hi = int(np.asarray(last).astype(unit).astype(np.int64))
     if freq == "M":
-        months = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
+        months = np.arange(lo, hi + 1).astype(unit)
         return pd.DatetimeIndex(months.astype("datetime64[ns]"))
     step = 7 if freq == "W" else 1
-    days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1, step)
+    days = np.arange(lo, hi + 1, step).astype(unit)
     if freq == "D" and business_days:
         days = days[((days.astype(np.int64) + _EPOCH_WEEKDAY) % 7) < 5]
     return pd.DatetimeIndex(days.astype("datetime64[ns]"))
 
 
-def next_periods(last: pd.Timestamp, n: int, freq: str, business_days: bool = True
-                 ) -> pd.DatetimeIndex:
+def next_periods(
+    last: pd.Timestamp, n: int, freq: str, business_days: bool = True
+) -> pd.DatetimeIndex:
     """The ``n`` period starts after ``last`` (for forecasts)."""
     if freq == "M":
         start = np.datetime64(last, "M")
@@ -115,8 +121,15 @@ def _clean_topics(topics: pd.DataFrame, extra_ids: np.ndarray) -> pd.DataFrame:
     t["topic_id"] = t["topic_id"].astype(np.int64)
     missing = np.setdiff1d(extra_ids, t["topic_id"].to_numpy())
     if len(missing):
-        add = pd.DataFrame({"topic_id": missing, "label": None, "kind": "discovered",
-                            "slug": None, "birth_date": pd.NaT})
+        add = pd.DataFrame(
+            {
+                "topic_id": missing,
+                "label": None,
+                "kind": "discovered",
+                "slug": None,
+                "birth_date": pd.NaT,
+            }
+        )
         t = pd.concat([t, add], ignore_index=True) if len(t) else add
     t["label"] = t["label"].where(t["label"].notna(), "topic " + t["topic_id"].astype(str))
     t["label"] = t["label"].astype(str)
@@ -124,18 +137,27 @@ def _clean_topics(topics: pd.DataFrame, extra_ids: np.ndarray) -> pd.DataFrame:
     return t.sort_values("topic_id", kind="stable").reset_index(drop=True)
 
 
-def build_panel(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.DataFrame, *,
-                freq: str, as_of: date | str | pd.Timestamp | None = None,
-                business_days: bool = True, min_confidence: float = 0.0) -> Panel:
+def build_panel(
+    papers: pd.DataFrame,
+    assignments: pd.DataFrame,
+    topics: pd.DataFrame,
+    *,
+    freq: str,
+    as_of: date | str | pd.Timestamp | None = None,
+    business_days: bool = True,
+    min_confidence: float = 0.0,
+) -> Panel:
     """Turn the store's three tables into a zero-filled :class:`Panel`.
 
     Only papers dated on or before ``as_of`` are used; the grid runs from the first to the last
     period holding such a paper. A paper with several topics counts once for each; duplicate
     (paper, topic) rows count once.
     """
-    for name, frame, cols in (("papers", papers, ("paper_id", "date")),
-                              ("assignments", assignments, ("paper_id", "topic_id")),
-                              ("topics", topics, ("topic_id",))):
+    for name, frame, cols in (
+        ("papers", papers, ("paper_id", "date")),
+        ("assignments", assignments, ("paper_id", "topic_id")),
+        ("topics", topics, ("topic_id",)),
+    ):
         miss = [c for c in cols if c not in frame.columns]
         if miss:
             raise TrendsError(f"momentum: {name} table lacks column(s) {', '.join(miss)}")
@@ -146,8 +168,11 @@ def build_panel(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.Data
     if cut is not None:
         keep &= dates <= cut.to_datetime64()
     p_ids = p["paper_id"].to_numpy()[keep]
-    upv = (p["upvotes"].to_numpy(dtype=float, na_value=np.nan)[keep]
-           if "upvotes" in p.columns else np.full(keep.sum(), np.nan))
+    upv = (
+        p["upvotes"].to_numpy(dtype=float, na_value=np.nan)[keep]
+        if "upvotes" in p.columns
+        else np.full(keep.sum(), np.nan)
+    )
     starts = period_start(dates[keep], freq, business_days)
 
     a = assignments
@@ -160,8 +185,17 @@ def build_panel(papers: pd.DataFrame, assignments: pd.DataFrame, topics: pd.Data
 
     if len(starts) == 0:
         empty = np.zeros((0, len(topic_ids)))
-        return Panel(freq, pd.DatetimeIndex([], dtype="datetime64[ns]"), topic_ids, empty, np.zeros(0), empty.copy(),
-                     np.zeros(0), t, cut)
+        return Panel(
+            freq,
+            pd.DatetimeIndex([], dtype="datetime64[ns]"),
+            topic_ids,
+            empty,
+            np.zeros(0),
+            empty.copy(),
+            np.zeros(0),
+            t,
+            cut,
+        )
     grid = period_grid(starts.min(), starts.max(), freq, business_days)
     row_of_paper = grid.get_indexer(starts)
     n_t = len(grid)

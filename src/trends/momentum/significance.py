@@ -21,7 +21,7 @@ from scipy.special import betainc
 
 
 def _upper_tail(k: np.ndarray, m: np.ndarray, pi0: np.ndarray) -> np.ndarray:
-    """``P(X >= k)`` for ``X ~ Binomial(m, pi0)``; real-valued ``k``, ``m`` via ``I_pi0(k, m-k+1)``."""
+    """``P(X >= k)``, ``X ~ Binomial(m, pi0)``; real ``k``, ``m`` via ``I_pi0(k, m - k + 1)``."""
     with np.errstate(invalid="ignore", divide="ignore"):
         b = np.maximum(m - k + 1.0, 1e-12)
         a = np.maximum(k, 1e-300)
@@ -29,8 +29,14 @@ def _upper_tail(k: np.ndarray, m: np.ndarray, pi0: np.ndarray) -> np.ndarray:
     return np.where(k <= 0, 1.0, p)
 
 
-def rate_tests(x_r: np.ndarray, n_r: np.ndarray, x_b: np.ndarray, n_b: np.ndarray,
-               phi: np.ndarray, min_papers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def rate_tests(
+    x_r: np.ndarray,
+    n_r: np.ndarray,
+    x_b: np.ndarray,
+    n_b: np.ndarray,
+    phi: np.ndarray,
+    min_papers: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
     """One-sided p-values (rising, falling) of recent share vs baseline share.
 
     NaN (not tested) where a window is incomplete or empty, or the topic has fewer than

@@ -67,9 +67,16 @@ def _period_ends(panel: Panel) -> np.ndarray:
     return ends
 
 
-def classify(panel: Panel, cfg: MomentumConfig, *, growth: np.ndarray, q_rising: np.ndarray,
-             q_falling: np.ndarray, recent_share: np.ndarray, ewma: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
+def classify(
+    panel: Panel,
+    cfg: MomentumConfig,
+    *,
+    growth: np.ndarray,
+    q_rising: np.ndarray,
+    q_falling: np.ndarray,
+    recent_share: np.ndarray,
+    ewma: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Status (T x K object array) and age in days at each period start (NaN: not seen yet)."""
     if panel.counts.shape[0] == 0:
         return np.full(growth.shape, "steady", dtype=object), np.full(growth.shape, np.nan)

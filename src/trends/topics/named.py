@@ -86,8 +86,10 @@ class NamedTopicClassifier:
         negative_weight: float = 3.0,
         pos_score: float = 3.0,
         neg_score: float = 1.5,
-        rounds: int = 1,
-        sim_weight: float = 0.0,
+        logit_scale: float = 0.25,
+        offset: float = 1.0,
+        self_training: int = 0,
+        st_confidence: float = 0.9,
         C: float = 1.0,
         max_train: int = 50_000,
     ) -> None:
@@ -100,8 +102,10 @@ class NamedTopicClassifier:
         self.negative_weight = negative_weight
         self.pos_score = pos_score
         self.neg_score = neg_score
-        self.rounds = rounds
-        self.sim_weight = sim_weight
+        self.logit_scale = logit_scale
+        self.offset = offset
+        self.self_training = self_training
+        self.st_confidence = st_confidence
         self.C = C
         self.max_train = max_train
 
@@ -118,8 +122,10 @@ class NamedTopicClassifier:
             raise ValueError(f"topics: duplicate slugs in {slugs}")
         if not 0.0 < float(self.threshold) < 1.0:
             raise ValueError(f"threshold: must lie strictly between 0 and 1, got {self.threshold}")
-        if self.rounds < 1:
-            raise ValueError(f"rounds: must be >= 1, got {self.rounds}")
+        if self.self_training < 0:
+            raise ValueError(f"self_training: must be >= 0, got {self.self_training}")
+        if not 0.5 < self.st_confidence < 1.0:
+            raise ValueError(f"st_confidence: must lie in (0.5, 1), got {self.st_confidence}")
         if self.C <= 0:
             raise ValueError(f"C: must be > 0, got {self.C}")
         if self.kw_cap < 1:
@@ -214,49 +220,43 @@ class NamedTopicClassifier:
         ev = keyword_evidence(texts, keyword_sets)
         kw = self._keyword_score(ev)
 
-        # 2-4. seed score -> pseudo-labels -> logistic regression, repeated (self-training)
+        # 2-4. seed score -> pseudo-labels -> logistic regression (-> self-training rounds)
         rng = np.random.default_rng(self.seed)
         k = len(topics)
         self.coef_ = np.zeros((k, dim))
         self.intercept_ = np.zeros(k)
-        self.dec_mean_ = np.zeros(k)
-        self.dec_std_ = np.ones(k)
-        self.calib_ = np.zeros((k, 2))
         self.n_pseudo_pos_ = np.zeros(k, dtype=int)
         self.n_pseudo_neg_ = np.zeros(k, dtype=int)
+        lo = float(np.log(1.0 - self.st_confidence) - np.log(self.st_confidence))
         for j in range(k):
-            score = z_sim[:, j] + kw[:, j]
-            pos = neg = np.zeros(n, dtype=bool)
-            for _ in range(self.rounds):
-                pos, neg = self._pseudo_labels(score)
+            seed_score = z_sim[:, j] + kw[:, j]
+            pos, neg = self._pseudo_labels(seed_score >= self.pos_score, seed_score < self.neg_score,
+                                           seed_score)
+            for round_ in range(self.self_training + 1):
+                if round_:  # self-training: the model's own confident calls are the new labels
+                    score = self._final_score(x @ self.coef_[j] + self.intercept_[j], kw[:, j])
+                    pos, neg = self._pseudo_labels(score >= -lo, score < lo, score)
                 rows = self._train_rows(pos, neg, rng)
                 clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
                 clf.fit(x[rows], pos[rows])
-                dec = x @ clf.coef_[0] + clf.intercept_[0]
                 self.coef_[j] = clf.coef_[0]
                 self.intercept_[j] = clf.intercept_[0]
-                self.dec_mean_[j] = dec.mean()
-                self.dec_std_[j] = dec.std() + 1e-12
-                score = self._final_score(dec, z_sim[:, j], kw[:, j], j)
-            # 5. Platt scaling against the last round's pseudo-labels
-            pos, neg = self._pseudo_labels(score)
             self.n_pseudo_pos_[j] = int(pos.sum())
             self.n_pseudo_neg_[j] = int(neg.sum())
-            self.calib_[j] = self._platt(score, pos, neg)
         return self
 
-    def _pseudo_labels(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pos = score >= self.pos_score
-        neg = score < self.neg_score
-        if pos.sum() < 3:  # too few confident positives: take the top few by score
-            top = np.argsort(-score, kind="stable")[:3]
+    @staticmethod
+    def _pseudo_labels(
+        pos: np.ndarray, neg: np.ndarray, score: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Confident sets, each topped up to 3 papers by score so a regression can always fit."""
+        if pos.sum() < 3:
             pos = np.zeros_like(pos)
-            pos[top] = True
-            neg &= ~pos
+            pos[np.argsort(-score, kind="stable")[:3]] = True
+        neg = neg & ~pos
         if neg.sum() < 3:
-            bottom = np.argsort(score, kind="stable")[:3]
             neg = np.zeros_like(neg)
-            neg[bottom] = True
+            neg[np.argsort(score, kind="stable")[:3]] = True
             neg &= ~pos
         return pos, neg
 
@@ -265,16 +265,6 @@ class NamedTopicClassifier:
         if len(neg_rows) > self.max_train:
             neg_rows = np.sort(rng.choice(neg_rows, size=self.max_train, replace=False))
         return np.sort(np.concatenate([np.flatnonzero(pos), neg_rows]))
-
-    @staticmethod
-    def _platt(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
-        """Slope and intercept of a balanced 1-d logistic fit of pseudo-label on score."""
-        from sklearn.linear_model import LogisticRegression
-
-        rows = pos | neg
-        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
-        lr.fit(score[rows, None], pos[rows])
-        return np.array([float(lr.coef_[0, 0]), float(lr.intercept_[0])])
 
     # ------------------------------------------------------------------ scoring
     def _raw_similarity(self, x: np.ndarray) -> np.ndarray:
@@ -289,29 +279,22 @@ class NamedTopicClassifier:
             - self.negative_weight * ev.negative
         )
 
-    def _final_score(self, dec: np.ndarray, z_sim: np.ndarray, kw: np.ndarray, j: int) -> np.ndarray:
-        z_dec = (dec - self.dec_mean_[j]) / self.dec_std_[j]
-        return z_dec + self.sim_weight * z_sim + kw
+    def _final_score(self, logit: np.ndarray, kw: np.ndarray) -> np.ndarray:
+        return self.logit_scale * logit + kw - self.offset
 
     def decision_function(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
-        """Uncalibrated scores ``[n, n_topics]`` (corpus z-score units plus keyword evidence)."""
+        """Scores ``[n, n_topics]`` on the logit scale: ``predict_proba`` is their sigmoid."""
         self._check_fitted()
         texts = list(texts)
         x = self._check_data(texts, embeddings, self.n_features_in_)
-        k = len(self.slugs_)
         if x.shape[0] == 0:
-            return np.zeros((0, k))
-        z_sim = (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
+            return np.zeros((0, len(self.slugs_)))
         kw = self._keyword_score(keyword_evidence(texts, self.keyword_sets_))
-        dec = x @ self.coef_.T + self.intercept_
-        return np.column_stack(
-            [self._final_score(dec[:, j], z_sim[:, j], kw[:, j], j) for j in range(k)]
-        )
+        return self._final_score(x @ self.coef_.T + self.intercept_, kw)
 
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Confidence in [0, 1] that each paper belongs to each topic, ``[n, n_topics]``."""
-        score = self.decision_function(texts, embeddings)
-        return _sigmoid(score * self.calib_[:, 0] + self.calib_[:, 1])
+        return _sigmoid(self.decision_function(texts, embeddings))
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Boolean memberships ``[n, n_topics]``: confidence >= ``threshold``."""
@@ -332,8 +315,10 @@ class NamedTopicClassifier:
             "negative_weight": float(self.negative_weight),
             "pos_score": float(self.pos_score),
             "neg_score": float(self.neg_score),
-            "rounds": int(self.rounds),
-            "sim_weight": float(self.sim_weight),
+            "logit_scale": float(self.logit_scale),
+            "offset": float(self.offset),
+            "self_training": int(self.self_training),
+            "st_confidence": float(self.st_confidence),
             "C": float(self.C),
             "max_train": int(self.max_train),
         }
@@ -352,9 +337,6 @@ class NamedTopicClassifier:
             "sim_std": self.sim_std_.tolist(),
             "coef": self.coef_.tolist(),
             "intercept": self.intercept_.tolist(),
-            "dec_mean": self.dec_mean_.tolist(),
-            "dec_std": self.dec_std_.tolist(),
-            "calib": self.calib_.tolist(),
             "n_pseudo_pos": self.n_pseudo_pos_.tolist(),
             "n_pseudo_neg": self.n_pseudo_neg_.tolist(),
         }
@@ -386,9 +368,6 @@ class NamedTopicClassifier:
         clf.sim_std_ = np.asarray(state["sim_std"], dtype=np.float64)
         clf.coef_ = np.asarray(state["coef"], dtype=np.float64)
         clf.intercept_ = np.asarray(state["intercept"], dtype=np.float64)
-        clf.dec_mean_ = np.asarray(state["dec_mean"], dtype=np.float64)
-        clf.dec_std_ = np.asarray(state["dec_std"], dtype=np.float64)
-        clf.calib_ = np.asarray(state["calib"], dtype=np.float64)
         clf.n_pseudo_pos_ = np.asarray(state["n_pseudo_pos"], dtype=int)
         clf.n_pseudo_neg_ = np.asarray(state["n_pseudo_neg"], dtype=int)
         return clf
