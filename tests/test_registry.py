@@ -105,3 +105,11 @@ def test_make_labels_unique_and_clean():
     assert len(set(labels)) == 3
     assert "agent ·" not in labels[0]
     assert labels[0].startswith("agents · web")
+
+
+def test_assign_nearest_per_topic_bars():
+    cents = normalize_rows(np.eye(2, dtype=np.float32))
+    x = normalize_rows(np.array([[1, 0.5], [0.5, 1]], np.float32))  # cos 0.894 to its nearest
+    chosen, _, nearest = assign_nearest(x, np.array([1, 2]), cents, np.array([0.95, 0.5]))
+    assert chosen.tolist() == [-1, 2]
+    assert nearest.tolist() == [1, 2]

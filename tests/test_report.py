@@ -15,138 +15,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
 
+from tests.test_plots import make_frames
 from trends import report
 from trends.errors import ReportError
-
-# Same synthetic momentum frames as tests/test_plots.py (kept in sync by hand).
-LONG_LABEL = (
-    "efficient long-context retrieval-augmented generation · sparse attention · "
-    "key-value cache compression for multimodal agents with tool use and memory"
-)
-LABELS = [
-    "Reasoning RL",
-    "Mixture-of-Experts",
-    "Code LLMs",
-    "Multimodal efficiency",
-    "video · generation · diffusion",
-    LONG_LABEL,
-    "speech · audio · tts",
-    "robot · manipulation · policy",
-    "graph · molecule · protein",
-    "empty · zero · topic",
-]
-BASE = [0.08, 0.05, 0.07, 0.05, 0.03, 0.02, 0.03, 0.04, 0.02, 0.0]
-SLOPE = [0.03, 0.0, 0.02, -0.06, 0.05, 0.05, -0.04, 0.0, 0.01, 0.0]
-BIRTH = [0, 0, 0, 0, 48, 0, 0, 0, 0, 0]
-
-
-def make_frames(seed: int = 0, n_periods: int = 60) -> dict[str, pd.DataFrame]:
-    """Synthetic momentum frames (10 topics x ``n_periods`` weeks) following the contract."""
-    rng = np.random.default_rng(seed)
-    periods = pd.date_range("2025-06-30", periods=n_periods, freq="7D")
-    total = rng.poisson(250, n_periods)
-    rows, summ, fc = [], [], []
-    for k, label in enumerate(LABELS):
-        t = np.arange(n_periods)
-        p = BASE[k] * np.exp(SLOPE[k] * (t - n_periods / 2)) * (t >= BIRTH[k])
-        count = rng.binomial(total, np.clip(p, 0, 0.5))
-        if k == 4:
-            count[54:57] += 25  # a burst
-        share = count / total
-        z, n = 1.96, total
-        centre = (count + z * z / 2) / (n + z * z)
-        half = z * np.sqrt(count * (n - count) / n + z * z / 4) / (n + z * z)
-        ewma = pd.Series(share).ewm(halflife=2.0).mean().to_numpy()
-        rc = pd.Series(count).rolling(4, min_periods=1).sum().to_numpy()
-        rt = pd.Series(total).rolling(4, min_periods=1).sum().to_numpy()
-        bc = pd.Series(count).shift(4).rolling(12, min_periods=1).sum().fillna(0).to_numpy()
-        bt = pd.Series(total).shift(4).rolling(12, min_periods=1).sum().fillna(1).to_numpy()
-        growth = np.log((rc + 0.5) / rt) - np.log((bc + 0.5) / bt)
-        se = np.sqrt(1 / (rc + 0.5) + 1 / (bc + 0.5))
-        p_r, p_f = norm.sf(growth / se), norm.cdf(growth / se)
-        q_r, q_f = np.minimum(1, p_r * 10), np.minimum(1, p_f * 10)
-        burst = (share > 1.6 * np.r_[ewma[0], ewma[:-1]]) & (count >= 8)
-        age = t - BIRTH[k]
-        status = np.where(
-            (age < 20) & (q_r < 0.05),
-            "emerging",
-            np.where(
-                q_r < 0.05,
-                "rising",
-                np.where(
-                    (q_f < 0.05) & (growth < -0.5),
-                    "fading",
-                    np.where(q_f < 0.05, "cooling", "steady"),
-                ),
-            ),
-        )
-        rows.append(
-            pd.DataFrame(
-                {
-                    "topic_id": k,
-                    "label": label,
-                    "period": periods,
-                    "count": count,
-                    "total": total,
-                    "share": share,
-                    "share_lo": np.clip(centre - half, 0, 1),
-                    "share_hi": np.clip(centre + half, 0, 1),
-                    "attention_share": share,
-                    "ewma_share": ewma,
-                    "growth": growth,
-                    "growth_lo": growth - 1.96 * se,
-                    "growth_hi": growth + 1.96 * se,
-                    "acceleration": np.gradient(growth),
-                    "p_rising": p_r,
-                    "p_falling": p_f,
-                    "q_rising": q_r,
-                    "q_falling": q_f,
-                    "burst": burst,
-                    "burst_level": burst.astype(int),
-                    "status": status,
-                }
-            )
-        )
-        starts = [periods[i] for i in range(n_periods) if burst[i] and (i == 0 or not burst[i - 1])]
-        summ.append(
-            {
-                "topic_id": k,
-                "label": label,
-                "kind": "named" if k < 4 else "discovered",
-                "status": status[-1],
-                "recent_share": rc[-1] / rt[-1],
-                "baseline_share": bc[-1] / bt[-1],
-                "growth": growth[-1],
-                "growth_lo": growth[-1] - 1.96 * se[-1],
-                "growth_hi": growth[-1] + 1.96 * se[-1],
-                "acceleration": 0.0,
-                "q_rising": q_r[-1],
-                "q_falling": q_f[-1],
-                "in_burst": bool(burst[-1]),
-                "burst_start": starts[-1] if burst[-1] else pd.NaT,
-                "age_periods": int(age[-1]),
-            }
-        )
-        sd = 0.004 * np.sqrt(np.arange(1, 5))
-        fc.append(
-            pd.DataFrame(
-                {
-                    "topic_id": k,
-                    "period": periods[-1] + pd.to_timedelta(7 * np.arange(1, 5), "D"),
-                    "mean": ewma[-1],
-                    "lo": np.clip(ewma[-1] - 1.96 * sd, 0, 1),
-                    "hi": ewma[-1] + 1.96 * sd,
-                }
-            )
-        )
-    return {
-        "table": pd.concat(rows, ignore_index=True),
-        "summary": pd.DataFrame(summ),
-        "forecast": pd.concat(fc, ignore_index=True),
-    }
-
 
 AS_OF = date(2026, 8, 23)  # the Sunday after the last (weekly) period
 
@@ -346,15 +218,26 @@ def test_failed_write_keeps_old_pdf_and_leaves_no_temp(
 
 
 def test_missing_column_is_a_report_error(tmp_path: Path, inputs: dict[str, Any]) -> None:
-    with pytest.raises(ReportError, match="growth_lo"):
+    with pytest.raises(ReportError, match="ewma_share"):
         report.write_report(
-            tmp_path, **{**inputs, "summary": inputs["summary"].drop(columns="growth_lo")}
+            tmp_path, **{**inputs, "table": inputs["table"].drop(columns="ewma_share")}
         )
     assert not (tmp_path / AS_OF.isoformat()).exists()
 
 
 def test_empty_inputs(tmp_path: Path, inputs: dict[str, Any]) -> None:
+    """No papers yet: topics exist, the summary has NaN statistics and lacks interval columns."""
     kw = {k: (v.iloc[:0] if isinstance(v, pd.DataFrame) else v) for k, v in inputs.items()}
-    paths = report.write_report(tmp_path, **{**kw, "run_summary": {}}, dpi=30)
-    assert count_pages(paths.pdf) == 4
-    assert "No established topic is rising" in paths.summary_md.read_text(encoding="utf-8")
+    summary = inputs["summary"][["topic_id", "label", "kind"]].assign(
+        status=np.nan,
+        recent_share=np.nan,
+        baseline_share=np.nan,
+        growth=np.nan,
+        q_rising=np.nan,
+        q_falling=np.nan,
+    )
+    kw.update(summary=summary, topics=inputs["topics"], run_summary={})
+    paths = report.write_report(tmp_path, **kw, dpi=30)
+    assert count_pages(paths.pdf) == 4  # title, momentum, shares, run summary
+    md = paths.summary_md.read_text(encoding="utf-8")
+    assert "No established topic is rising" in md and "ingested" not in md

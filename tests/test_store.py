@@ -111,8 +111,8 @@ def test_topics_and_assignments(tmp_path):
             ),
             [np.ones(4, np.float32)],
         )
-        ids, cents = s.topic_centroids()
-        assert ids.tolist() == [1] and cents.shape == (1, 4)
+        ids, cents, bars = s.topic_centroids()
+        assert ids.tolist() == [1] and cents.shape == (1, 4) and bars.tolist() == [0.0]
         s.write_assignments(
             pd.DataFrame(
                 {

@@ -92,8 +92,10 @@ class DiscoveryConfig(_Section):
     umap_n_components: int = Field(5, ge=2)
     min_cluster_size: int = Field(15, ge=2)
     min_samples: int | None = Field(5, ge=1)
-    # cosine similarity to a topic centroid needed to assign a paper (fit outliers and daily papers)
+    # a paper joins a topic when its cosine to the centroid reaches the topic's bar: the
+    # member_quantile quantile of the topic's core members' cosines, never below assign_threshold
     assign_threshold: float = Field(0.45, gt=0, lt=1)
+    member_quantile: float = Field(0.05, ge=0, lt=0.5)
     # cosine similarity between a new cluster and a registry topic for them to be the same topic
     match_threshold: float = Field(0.80, gt=0, lt=1)
     top_n_words: int = Field(8, ge=3)

@@ -39,7 +39,7 @@ UNKNOWN_COLOR = "#444444"
 BURST_COLOR = "#f1c232"
 A4_LANDSCAPE = (11.69, 8.27)
 _RATIOS = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
-_FINE_RATIOS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 4 / 5, 1, 1.25, 1.5, 2, 3, 4)
+_FINE_RATIOS = (1 / 4, 0.4, 1 / 2, 0.8, 1, 1.25, 2, 2.5, 4)  # symmetric pairs, short labels
 
 
 def escape_text(text: object) -> str:
@@ -399,7 +399,7 @@ def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> 
         fontweight="bold",
     )
     ax.set_title(
-        "Significant topics first, then the largest changes; sorted by growth",
+        "Significant topics first, then the largest changes; q-value in the direction of change",
         loc="left",
         fontsize=9,
         color="0.3",

@@ -47,10 +47,11 @@ FALLING = ("cooling", "fading")
 REQUIRED = {  # columns write_report reads, per input frame
     "table": "topic_id label period count share share_lo share_hi ewma_share growth growth_lo "
     "growth_hi q_rising burst status",
-    "summary": "topic_id label",  # other summary columns are filled in when missing
+    "summary": "topic_id label",  # SUMMARY_NUMERIC and status are filled in when missing
     "papers": "paper_id title date upvotes",
     "assignments": "paper_id topic_id",
 }
+SUMMARY_NUMERIC = "recent_share baseline_share growth growth_lo growth_hi q_rising q_falling"
 COUNT_NAMES = {
     "papers_total": "Papers in store",
     "new_papers": "New papers this run",
@@ -233,7 +234,7 @@ class _Report:
         header = [("Research-trend radar", 24.0, "black", "bold"), (run, 12.0, "0.3", "normal")]
         header += [("Key takeaways", 14.0, "black", "bold"), (body, 11.0, "black", "normal")]
         _lines(_text_ax(fig, gs[0, :]), header, text_pt)
-        plots.draw_status_counts(fig.add_subplot(gs[1, 0]), self.summary.reset_index())
+        plots.draw_status_counts(fig.add_subplot(gs[1, 0]), self.summary)
         rows = [["#", "Topic", "Status", "Growth [95%]", "q rising"]]
         for i, t in enumerate(self.picks, 1):
             r = self.summary.loc[t]
@@ -417,8 +418,8 @@ def _write_pdf(tmp: Path, pages: Iterator[Figure], title: str) -> int:
 
 def _complete(summary: pd.DataFrame) -> pd.DataFrame:
     """``summary`` with every column the report reads (NaN, or status "n/a", when missing)."""
-    cols = "recent_share baseline_share growth growth_lo growth_hi q_rising q_falling".split()
-    out = summary.assign(**{c: np.nan for c in cols if c not in summary})
+    out = summary.drop_duplicates("topic_id", keep="last")
+    out = out.assign(**{c: np.nan for c in SUMMARY_NUMERIC.split() if c not in out})
     status = out["status"] if "status" in out else pd.Series(np.nan, index=out.index)
     return out.assign(status=status.where(status.notna(), "n/a").astype(str))
 

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE TABLE IF NOT EXISTS topics (
     topic_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, slug VARCHAR, label VARCHAR NOT NULL,
     name VARCHAR, description VARCHAR, top_terms VARCHAR[], birth_date DATE, status VARCHAR,
-    size INTEGER, centroid FLOAT[], model_id VARCHAR, last_run VARCHAR);
+    size INTEGER, centroid FLOAT[], threshold DOUBLE, model_id VARCHAR, last_run VARCHAR);
 CREATE TABLE IF NOT EXISTS topic_events (
     run_id VARCHAR, date DATE, topic_id INTEGER, event VARCHAR, other_topic_id INTEGER,
     similarity DOUBLE);
@@ -319,13 +319,15 @@ class Store:
             "SELECT * EXCLUDE (centroid) FROM topics ORDER BY topic_id").df()
 
     def topic_centroids(self, kind: str = "discovered", *, active_only: bool = True
-                        ) -> tuple[np.ndarray, np.ndarray]:
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(topic ids, unit centroids, per-topic join thresholds) of topics with a centroid."""
         cond = "AND status = 'active'" if active_only else ""
         tbl = _arrow(self.con.execute(
-            f"SELECT topic_id, centroid FROM topics WHERE kind = ? AND centroid IS NOT NULL "
-            f"{cond} ORDER BY topic_id", [kind]))
+            f"SELECT topic_id, centroid, coalesce(threshold, 0.0) AS threshold FROM topics "
+            f"WHERE kind = ? AND centroid IS NOT NULL {cond} ORDER BY topic_id", [kind]))
         return (np.asarray(tbl.column("topic_id").to_numpy(), dtype=np.int64),
-                _matrix(tbl.column("centroid")))
+                _matrix(tbl.column("centroid")),
+                np.asarray(tbl.column("threshold").to_numpy(), dtype=np.float64))
 
     def replace_topics(self, frame: pd.DataFrame, centroids: Sequence[np.ndarray | None]) -> None:
         """Write registry rows (upsert by topic_id). ``frame`` has the topics columns but centroid."""
@@ -333,7 +335,7 @@ class Store:
         df["centroid"] = [None if c is None else np.asarray(c, np.float32).tolist()
                           for c in centroids]
         cols = ["topic_id", "kind", "slug", "label", "name", "description", "top_terms",
-                "birth_date", "status", "size", "centroid", "model_id", "last_run"]
+                "birth_date", "status", "size", "centroid", "threshold", "model_id", "last_run"]
         for c in cols:
             if c not in df:
                 df[c] = None

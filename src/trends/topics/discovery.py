@@ -6,8 +6,9 @@
 BERTopic's own cluster ids are size ranks and change with every fit, so they never leave this
 module: the registry (:mod:`trends.topics.registry`) maps clusters to stable topic ids by their
 centroids. After HDBSCAN, papers it leaves as outliers join the nearest cluster when their cosine
-to its centroid (in the original embedding space) reaches ``assign_threshold``; the rest are true
-outliers and go to the novelty pool. Everything is seeded, so the same input gives the same topics.
+to its centroid (in the original embedding space) is at least the cluster's own bar: the
+``member_quantile`` quantile of its core members' similarities (never below ``assign_threshold``).
+The rest are true outliers and go to the novelty pool; daily papers face the same bar. Everything is seeded, so the same input gives the same topics.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class Cluster:
 
     members: np.ndarray  # row indices into the fitted papers
     centroid: np.ndarray  # unit vector, original embedding space
+    threshold: float = 0.0  # cosine to the centroid a new paper needs to join
     terms: list[str] = field(default_factory=list)  # top c-TF-IDF terms, best first
     label: str = ""
 
@@ -131,7 +133,12 @@ class TopicDiscoverer:
         sims = emb @ centroids.T
         best = sims.argmax(axis=1)
         best_sim = sims[np.arange(n), best]
-        reassign = (labels == -1) & (best_sim >= cfg.assign_threshold)
+        own = sims[np.arange(n), np.maximum(labels, 0)]
+        # a topic's own bar: as close as its typical (1 - member_quantile) core members
+        bars = np.array([max(cfg.assign_threshold,
+                             float(np.quantile(own[labels == k], cfg.member_quantile)))
+                         for k in range(len(cluster_ids))])
+        reassign = (labels == -1) & (best_sim >= bars[best])
         labels[reassign] = best[reassign]
         term_lists = []
         for c in cluster_ids:
@@ -140,6 +147,7 @@ class TopicDiscoverer:
         names = make_labels(term_lists)
         self.clusters_ = [
             Cluster(members=np.flatnonzero(labels == k), centroid=centroids[k],
+                    threshold=float(bars[k]),
                     terms=_clean_terms(term_lists[k])[: cfg.top_n_words], label=names[k])
             for k in range(len(cluster_ids))
         ]

@@ -129,7 +129,7 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
     births = [early_date(dates[rest[c.members]]) for c in disc.clusters_]
     reg = store.topics()
     disc_reg = reg[reg["kind"] == "discovered"] if len(reg) else reg
-    reg_ids, reg_cent = store.topic_centroids("discovered", active_only=False)
+    reg_ids, reg_cent, _ = store.topic_centroids("discovered", active_only=False)
     disc_reg = disc_reg.set_index("topic_id").loc[reg_ids].reset_index() if len(reg_ids) else \
         disc_reg.iloc[0:0]
     rec = reconcile(disc_reg, reg_cent, disc.clusters_, birth_dates=births,
@@ -213,11 +213,11 @@ def assign_papers(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str
                   if clf is not None else
                   pd.DataFrame(columns=["paper_id", "topic_id", "confidence", "method", "run_id"]))
     rest = ~np.isin(np.asarray(ids, dtype=object), named_rows["paper_id"].to_numpy())
-    topic_ids, cents = store.topic_centroids("discovered")
+    topic_ids, cents, bars = store.topic_centroids("discovered")
     if len(topic_ids) == 0:
         raise NotReadyError("no discovered topics yet: run `trends refit` first")
-    chosen, sim, nearest = assign_nearest(normalize_rows(emb[rest]), topic_ids, cents,
-                                          cfg.discovery.assign_threshold)
+    bars = np.maximum(bars, cfg.discovery.assign_threshold)
+    chosen, sim, nearest = assign_nearest(normalize_rows(emb[rest]), topic_ids, cents, bars)
     rest_ids = np.asarray(ids, dtype=object)[rest]
     ok = chosen >= 0
     disc_rows = pd.DataFrame({"paper_id": rest_ids[ok], "topic_id": chosen[ok],

@@ -3,28 +3,31 @@
 A paper may belong to several named topics or to none. :class:`NamedTopicClassifier` follows
 the scikit-learn shape: the constructor only stores parameters, ``fit`` validates its input,
 learns and returns ``self``; learned attributes end in ``_``. The fit corpus is unlabelled (in
-production: every paper in the store), so the classifier teaches itself from the taxonomy:
+production: every paper in the store), so the classifier teaches itself from the taxonomy
+(weak supervision), per topic:
 
-1. **Prototypes.** The topic's description and seed sentences are embedded with the configured
-   model (``embed_fn``; the only time it is called), as are the embeddings of its ``examples``
-   papers when their ids are in the corpus. A paper's *prototype similarity* is the mean of its
-   cosine to the prototypes' centroid and its best cosine to a single prototype, standardised
-   against the corpus (z-score), so one scale serves every topic.
-2. **Keywords.** Distinct keyword entries that match, a bonus when one matches the title, and a
-   penalty when a negative keyword matches (see :mod:`trends.topics.keywords`).
-3. **Seed score** = prototype z + keyword evidence. Papers with a high seed score are confident
-   positives, papers with a low one confident negatives; the ambiguous middle is left out.
-4. **Weak supervision + self-training.** A logistic regression over the (unit) embeddings learns
-   the topic from those pseudo-labels; its standardised decision value plus the keyword evidence
-   gives a new score, from which new pseudo-labels are drawn for the next round.
-5. **Confidence.** The final score is mapped to [0, 1] by a logistic curve fitted to the last
-   round's pseudo-labels (Platt scaling against the model's own confident sets), so 0.5 is the
-   boundary between what the model is sure about on either side; ``threshold`` turns confidences
-   into memberships.
+1. **Prototypes.** The description and seed sentences are embedded with the configured model
+   (``embed_fn``, called once per fit and never at predict time), plus the embeddings of the
+   topic's ``examples`` papers when ``ids`` are given and contain them. A paper's prototype
+   similarity is the mean of its cosine to the prototypes' centroid and its best cosine to one
+   prototype, standardised against the corpus (a z-score, so one scale serves every topic).
+2. **Keyword evidence** ``kw = kw_weight * min(hits, kw_cap) + title_weight * [title hit]
+   - negative_weight * [negative hit]`` (see :mod:`trends.topics.keywords`).
+3. **Pseudo-labels.** ``seed score = similarity z + kw``; papers at or above ``pos_score`` are
+   confident positives, papers below ``neg_score`` confident negatives, the middle is left out.
+4. **Classifier.** A class-balanced logistic regression over the unit embeddings learns the
+   topic from those pseudo-labels. Its logit is the log-odds under equal priors, so it means the
+   same for a rare topic and a common one (a corpus z-score would not).
+   ``self_training`` > 0 adds rounds that relabel the corpus with the model's own confident
+   calls and refit (measured: it does not help on the dev set, so it is off by default).
+5. **Confidence** ``= sigmoid(logit_scale * logit + kw - offset)``. Keywords therefore count in
+   every prediction, a negative keyword pulls a paper far below the threshold, and ``threshold``
+   (config ``named_threshold``) turns confidences into memberships.
 
-Everything is deterministic for a given ``seed`` (lbfgs logistic regressions, no sampling unless
-the corpus exceeds ``max_train``). The fitted model is a small dict of floats (:meth:`to_state`);
-daily runs load it (:meth:`from_state`) and only compute keyword matches and dot products.
+Everything is deterministic for a given ``seed`` (lbfgs logistic regressions; sampling only when
+pseudo-negatives exceed ``max_train``). The fitted model is a small dict of floats and strings
+(:meth:`to_state`); daily runs load it (:meth:`from_state`) and only match keywords and take dot
+products. Design notes and the measured dev-set table: docs/named_topics.md.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from trends.embed import normalize_rows
 from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
 
 EmbedFn = Callable[[list[str]], np.ndarray]
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -57,17 +60,18 @@ class NamedTopicClassifier:
     threshold:
         Confidence at or above which :meth:`predict` says a paper belongs to a topic.
     seed:
-        Seed for the (rare) subsampling of a very large corpus; fits are deterministic.
+        Seed for subsampling pseudo-negatives beyond ``max_train``; fits are deterministic.
     kw_weight, kw_cap, title_weight, negative_weight:
-        Keyword evidence = ``kw_weight * min(hits, kw_cap) + title_weight * title_hit
-        - negative_weight * negative_hit``, in the units of a corpus z-score.
+        Keyword evidence ``kw_weight * min(hits, kw_cap) + title_weight * title_hit
+        - negative_weight * negative_hit`` (in logit units of the confidence).
     pos_score, neg_score:
-        Seed/self-training scores at or above ``pos_score`` are pseudo-positives, below
-        ``neg_score`` pseudo-negatives.
-    rounds:
-        Logistic-regression rounds (1 = weak supervision only, more = self-training).
-    sim_weight:
-        Weight of the prototype z-score kept in the final score next to the classifier's.
+        Seed scores (similarity z-score + keyword evidence) at or above ``pos_score`` are
+        pseudo-positives, below ``neg_score`` pseudo-negatives.
+    logit_scale, offset:
+        Confidence ``= sigmoid(logit_scale * classifier_logit + kw - offset)``.
+    self_training, st_confidence:
+        Extra rounds that refit on the model's own calls with confidence >= ``st_confidence``
+        (positives) or <= ``1 - st_confidence`` (negatives).
     C:
         Inverse L2 regularisation of the logistic regressions.
     max_train:
@@ -116,7 +120,9 @@ class NamedTopicClassifier:
             raise ValueError("topics: at least one named topic is required, got an empty list")
         bad = [t for t in topics if not isinstance(t, NamedTopicConfig)]
         if bad:
-            raise ValueError(f"topics: expected NamedTopicConfig items, got {type(bad[0]).__name__}")
+            raise ValueError(
+                f"topics: expected NamedTopicConfig items, got {type(bad[0]).__name__}"
+            )
         slugs = [t.slug for t in topics]
         if len(set(slugs)) != len(slugs):
             raise ValueError(f"topics: duplicate slugs in {slugs}")
@@ -230,8 +236,9 @@ class NamedTopicClassifier:
         lo = float(np.log(1.0 - self.st_confidence) - np.log(self.st_confidence))
         for j in range(k):
             seed_score = z_sim[:, j] + kw[:, j]
-            pos, neg = self._pseudo_labels(seed_score >= self.pos_score, seed_score < self.neg_score,
-                                           seed_score)
+            pos, neg = self._pseudo_labels(
+                seed_score >= self.pos_score, seed_score < self.neg_score, seed_score
+            )
             for round_ in range(self.self_training + 1):
                 if round_:  # self-training: the model's own confident calls are the new labels
                     score = self._final_score(x @ self.coef_[j] + self.intercept_[j], kw[:, j])
@@ -346,7 +353,9 @@ class NamedTopicClassifier:
         """Rebuild a fitted classifier from :meth:`to_state` output (no refit, no embedding)."""
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             got = state.get("version") if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"state: expected a named-topic state of version {STATE_VERSION}, got {got}")
+            raise ValueError(
+                f"state: expected a named-topic state of version {STATE_VERSION}, got {got}"
+            )
         topics = [NamedTopicConfig(**t) for t in state["topics"]]
         params = dict(state["params"])
         clf = cls(topics, params.pop("threshold"), params.pop("seed"), **params)

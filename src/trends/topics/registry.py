@@ -79,7 +79,8 @@ def reconcile(registry: pd.DataFrame, registry_centroids: np.ndarray, clusters: 
     for k, cl in enumerate(clusters):
         base = {"kind": "discovered", "slug": None, "label": cl.label, "name": cl.label,
                 "description": None, "top_terms": list(cl.terms), "status": "active",
-                "size": len(cl.members), "model_id": model_id, "last_run": run_id}
+                "size": len(cl.members), "threshold": cl.threshold, "model_id": model_id,
+                "last_run": run_id}
         if k in pairs:
             j = pairs[k]
             tid = old_ids[j]
@@ -125,11 +126,11 @@ def reconcile(registry: pd.DataFrame, registry_centroids: np.ndarray, clusters: 
 
 
 def assign_nearest(embeddings: np.ndarray, topic_ids: np.ndarray, centroids: np.ndarray,
-                   threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   threshold: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest-centroid assignment of unit-normalised ``embeddings``.
 
-    Returns (topic id or -1 when the best cosine is below ``threshold``, best cosine,
-    nearest topic id regardless of threshold).
+    ``threshold`` is one cosine bar for all topics or one per topic. Returns (topic id, or -1
+    when the best cosine is below the nearest topic's bar; best cosine; nearest topic id).
     """
     n = len(embeddings)
     if n == 0 or len(topic_ids) == 0:
@@ -138,5 +139,6 @@ def assign_nearest(embeddings: np.ndarray, topic_ids: np.ndarray, centroids: np.
     best = sims.argmax(axis=1)
     best_sim = sims[np.arange(n), best]
     nearest = topic_ids[best]
-    chosen = np.where(best_sim >= threshold, nearest, -1)
+    bar = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (len(topic_ids),))[best]
+    chosen = np.where(best_sim >= bar, nearest, -1)
     return chosen.astype(np.int64), best_sim.astype(float), nearest.astype(np.int64)
