@@ -30,7 +30,8 @@ TRENDS = str(Path(sys.executable).with_name("trends"))
 
 
 def build(size: int, days: list[str], work: Path) -> Path:
-    rows = [json.loads(x) for x in gzip.open(DATA / "hf_daily.jsonl.gz", "rt", encoding="utf-8")]
+    with gzip.open(DATA / "hf_daily.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(x) for x in fh]
     before = [r for r in rows if r["date"] < days[0]][-size:]
     daily = [r for r in rows if r["date"] in days]
     src = work / "papers.jsonl"
@@ -40,8 +41,12 @@ def build(size: int, days: list[str], work: Path) -> Path:
     snap = np.load(DATA / "hf_daily.minilm.npz")
     keep = {r["id"] for r in before}
     idx = np.array([i for i, pid in enumerate(snap["ids"].tolist()) if pid in keep])
-    np.savez(work / "snap.npz", ids=snap["ids"][idx], embeddings=snap["embeddings"][idx],
-             text_sha256=snap["text_sha256"][idx])
+    np.savez(
+        work / "snap.npz",
+        ids=snap["ids"][idx],
+        embeddings=snap["embeddings"][idx],
+        text_sha256=snap["text_sha256"][idx],
+    )
     cfg = yaml.safe_load((REPO / "config.yaml").read_text())
     cfg["store"]["path"] = str(work / "store.duckdb")
     cfg["ingest"]["source"] = {"kind": "local", "path": str(src)}
@@ -50,10 +55,12 @@ def build(size: int, days: list[str], work: Path) -> Path:
     path = work / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
     t0 = time.perf_counter()
-    subprocess.run([TRENDS, "--config", str(path), "backfill", "--until", before[-1]["date"],
-                    "--no-report"], check=True, capture_output=True)
-    print(f"# store of {len(before)} papers: backfill {time.perf_counter() - t0:.0f} s",
-          flush=True)
+    subprocess.run(
+        [TRENDS, "--config", str(path), "backfill", "--until", before[-1]["date"], "--no-report"],
+        check=True,
+        capture_output=True,
+    )
+    print(f"# store of {len(before)} papers: backfill {time.perf_counter() - t0:.0f} s", flush=True)
     return path
 
 
@@ -72,18 +79,26 @@ def main() -> None:
 
             for day in args.days:
                 t0 = time.perf_counter()
-                out = subprocess.run([TRENDS, "--config", str(cfg), "run", "--date", day],
-                                     check=True, capture_output=True, text=True)
+                out = subprocess.run(
+                    [TRENDS, "--config", str(cfg), "run", "--date", day],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
                 wall = time.perf_counter() - t0
                 con = duckdb.connect(str(Path(tmp) / "store.duckdb"), read_only=True)
                 n_store, counts, timings = con.execute(
                     "SELECT (SELECT count(*) FROM papers), counts, timings FROM runs "
-                    "WHERE kind = 'daily' ORDER BY started_at DESC LIMIT 1").fetchall()[0]
+                    "WHERE kind = 'daily' ORDER BY started_at DESC LIMIT 1"
+                ).fetchall()[0]
                 con.close()
                 c, t = json.loads(counts), json.loads(timings)
                 steps = ", ".join(f"{k} {v:.1f}" for k, v in t.items())
-                print(f"| {n_store} | {day} | {c.get('new_papers')} | {c.get('embedded')} | "
-                      f"{'yes' if 'refit' in t else 'no'} | {wall:.1f} | {steps} |", flush=True)
+                print(
+                    f"| {n_store} | {day} | {c.get('new_papers')} | {c.get('embedded')} | "
+                    f"{'yes' if 'refit' in t else 'no'} | {wall:.1f} | {steps} |",
+                    flush=True,
+                )
                 if "report:" not in out.stdout:
                     print("  (no report written)", file=sys.stderr)
 

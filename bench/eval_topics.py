@@ -45,8 +45,13 @@ DATA = REPO.parent / "shared" / "data"
 
 
 def npmi_and_diversity(docs: list[str], term_lists: list[list[str]]) -> tuple[float, float]:
-    vec = CountVectorizer(stop_words=_stop_words(), ngram_range=(1, 2), binary=True,
-                          token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b", min_df=1)
+    vec = CountVectorizer(
+        stop_words=_stop_words(),
+        ngram_range=(1, 2),
+        binary=True,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
+        min_df=1,
+    )
     vocab = sorted({t for terms in term_lists for t in terms[:10]})
     vec.set_params(vocabulary=vocab)
     x = vec.fit_transform([d.lower() for d in docs]).astype(np.float64).tocsc()
@@ -60,8 +65,11 @@ def npmi_and_diversity(docs: list[str], term_lists: list[list[str]]) -> tuple[fl
         pair = []
         for i, j in combinations(idx, 2):
             pij = co[i, j]
-            pair.append(-1.0 if pij == 0 else
-                        (0.0 if pij == 1 else np.log(pij / (p[i] * p[j])) / -np.log(pij)))
+            pair.append(
+                -1.0
+                if pij == 0
+                else (0.0 if pij == 1 else np.log(pij / (p[i] * p[j])) / -np.log(pij))
+            )
         if pair:
             scores.append(float(np.mean(pair)))
     top25 = [t for terms in term_lists for t in terms[:25]]
@@ -105,8 +113,14 @@ def main() -> None:
     npmi, div = npmi_and_diversity(docs, [list(t) for t in disc["top_terms"]])
 
     # seed-to-seed: the same store refitted with another seed
-    cfg_b = config_from_dict({**base, "store": {"path": str(tmp / "b.duckdb")},
-                              "topics": {**base["topics"], "seed": args.seed_b}}, tmp)
+    cfg_b = config_from_dict(
+        {
+            **base,
+            "store": {"path": str(tmp / "b.duckdb")},
+            "topics": {**base["topics"], "seed": args.seed_b},
+        },
+        tmp,
+    )
     t1 = time.perf_counter()
     with Store(cfg_b.store.path) as store:
         store.exec("DELETE FROM topics WHERE kind = 'discovered'")  # a fresh registry
@@ -156,8 +170,10 @@ def main() -> None:
         ("outliers after reassignment (novelty pool)", f"{c['outlier_share']:.1%}"),
         (f"seed 42 vs {args.seed_b}: ARI of discovered topics", f"{ari:.3f} over {len(both):,}"),
         (f"seed 42 vs {args.seed_b}: named membership agreement (Jaccard)", f"{named_agree:.3f}"),
-        (f"refit +1 week ({new_week} new papers): topics keeping their id",
-         f"{kept:.1%} ({counts})"),
+        (
+            f"refit +1 week ({new_week} new papers): topics keeping their id",
+            f"{kept:.1%} ({counts})",
+        ),
         ("refit +1 week: papers whose topic id is unchanged", f"{same_id:.1%} of {len(common):,}"),
         ("time: backfill + first fit (incl. numba compile)", f"{t_fit:.0f} s"),
         ("time: a refit", f"{t_refit:.0f} s"),
@@ -168,7 +184,8 @@ def main() -> None:
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "eval_topics.md").write_text(
-        "| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n")
+        "| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
+    )
     top = disc.sort_values("size", ascending=False).head(25)
     print("\nTop discovered topics by size:")
     for r in top.itertuples():

@@ -41,12 +41,20 @@ def process_day(day: str, config_path: str, staged: str) -> dict[str, object]:
     cfg = load_config(config_path)
     with Store(cfg.store.path) as store:
         res: RunResult = run_day(cfg, parse_date(day), store=store, batch=load_batch(Path(staged)))
-    return {"run_id": res.run_id, "status": res.status, "counts": res.counts,
-            "report": str(res.report) if res.report else None}
+    return {
+        "run_id": res.run_id,
+        "status": res.status,
+        "counts": res.counts,
+        "report": str(res.report) if res.report else None,
+    }
 
 
-fetch_task = task(name="fetch-papers", retries=3,
-                  retry_delay_seconds=[10, 60, 300], retry_condition_fn=_retry_on_fetch)(fetch_papers)
+fetch_task = task(
+    name="fetch-papers",
+    retries=3,
+    retry_delay_seconds=[10, 60, 300],
+    retry_condition_fn=_retry_on_fetch,
+)(fetch_papers)
 process_task = task(name="process-day", retries=1, retry_delay_seconds=30)(process_day)
 
 

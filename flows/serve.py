@@ -12,7 +12,10 @@ def serve_daily(config_path: str = "config.yaml") -> None:
     from flows.daily import daily_flow
 
     sched = load_config(config_path).schedule
-    daily_flow.serve(name=sched.deployment_name,
-                     schedule=Cron(sched.cron, timezone=sched.timezone),
-                     parameters={"config_path": config_path},
-                     tags=["trends"], description="trends: the daily run")
+    daily_flow.serve(
+        name=sched.deployment_name,
+        schedule=Cron(sched.cron, timezone=sched.timezone),
+        parameters={"config_path": config_path},
+        tags=["trends"],
+        description="trends: the daily run",
+    )

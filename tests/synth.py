@@ -20,7 +20,18 @@ THEMES = {
     "code": "code generation programming software engineering repository bugs SWE-bench",
     "moe": "mixture-of-experts MoE experts routing gating load balancing sparse",
 }
-FILLER = "we propose new method results show strong performance across benchmarks".split()
+FILLER = [
+    "we",
+    "propose",
+    "new",
+    "method",
+    "results",
+    "show",
+    "strong",
+    "performance",
+    "across",
+    "benchmarks",
+]
 
 
 def make_papers(

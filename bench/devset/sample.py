@@ -48,7 +48,11 @@ def main() -> None:
         chosen[p["id"]] = "uniform"
     for slug, pat in PATTERNS.items():
         rx = re.compile(pat, re.IGNORECASE)
-        hits = [p for p in papers if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"])]
+        hits = [
+            p
+            for p in papers
+            if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"])
+        ]
         for p in rng.sample(hits, N_PER_TOPIC):
             chosen[p["id"]] = f"keyword:{slug}"
     by_id = {p["id"]: p for p in papers}
@@ -56,8 +60,14 @@ def main() -> None:
     with out.open("w", encoding="utf-8") as fh:
         for pid, how in chosen.items():
             p = by_id[pid]
-            row = {"id": pid, "sampled_as": how, "split": split_of(pid), "date": p["date"],
-                   "title": p["title"], "abstract": p["abstract"]}
+            row = {
+                "id": pid,
+                "sampled_as": how,
+                "split": split_of(pid),
+                "date": p["date"],
+                "title": p["title"],
+                "abstract": p["abstract"],
+            }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"wrote {len(chosen)} papers to {out}")
 

@@ -26,7 +26,10 @@ snap = np.load(SRC / "hf_daily.minilm.npz")
 pos = {i: k for k, i in enumerate(snap["ids"].tolist())}
 ids = [r["id"] for r in keep if r["date"] <= EMBED_UNTIL]
 idx = np.array([pos[i] for i in ids])
-np.savez_compressed(OUT / "hf_sample.minilm.npz", ids=np.array(ids),
-                    embeddings=snap["embeddings"][idx].astype(np.float16),
-                    text_sha256=snap["text_sha256"][idx])
+np.savez_compressed(
+    OUT / "hf_sample.minilm.npz",
+    ids=np.array(ids),
+    embeddings=snap["embeddings"][idx].astype(np.float16),
+    text_sha256=snap["text_sha256"][idx],
+)
 print(f"{len(keep)} papers, {len(ids)} vectors")

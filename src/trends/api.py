@@ -60,19 +60,16 @@ class TrendsStore:
         return self._store.query(sql, params)
 
     # -- momentum
-    def momentum_result(self, *, freq: str | None = None, as_of: str | date | None = None
-                        ) -> Any:
+    def momentum_result(self, *, freq: str | None = None, as_of: str | date | None = None) -> Any:
         """The full :class:`trends.momentum.MomentumResult` (table, summary, bursts, forecast)."""
-        from trends.reporting import momentum_inputs
         from trends.momentum import compute_momentum
+        from trends.reporting import momentum_inputs
 
         until = parse_date(as_of) if as_of is not None else None
         papers, asg, topics = momentum_inputs(self._store, until)
-        return compute_momentum(papers, asg, topics, self.config.momentum, freq=freq,
-                                as_of=until)
+        return compute_momentum(papers, asg, topics, self.config.momentum, freq=freq, as_of=until)
 
-    def momentum(self, freq: str | None = None, as_of: str | date | None = None
-                 ) -> pd.DataFrame:
+    def momentum(self, freq: str | None = None, as_of: str | date | None = None) -> pd.DataFrame:
         """One row per (topic, period): count, share, attention share, smoothed share, growth
         with its interval, p/q-values, burst flag and status. ``as_of`` uses only papers dated
         up to that day (no look-ahead)."""
@@ -92,7 +89,7 @@ class TrendsStore:
         self.close()
 
 
-def open(config: str | Path | Config = "config.yaml") -> TrendsStore:  # noqa: A001
+def open(config: str | Path | Config = "config.yaml") -> TrendsStore:
     """Open the store named by a config file (or a loaded :class:`Config`) for reading."""
     cfg = config if isinstance(config, Config) else load_config(config)
     return TrendsStore(cfg)

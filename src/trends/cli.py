@@ -15,8 +15,11 @@ import typer
 from trends.config import Config, load_config, parse_date
 from trends.errors import TrendsError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="trends: a research-trend radar over daily AI papers.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="trends: a research-trend radar over daily AI papers.",
+)
 _state: dict[str, Any] = {}
 
 ConfigOpt = Annotated[Path, typer.Option("--config", "-c", help="config file")]
@@ -24,11 +27,14 @@ DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="YYYY-MM-DD (d
 
 
 @app.callback()
-def _main(config: ConfigOpt = Path("config.yaml"),
-          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log steps")] = False
-          ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+def _main(
+    config: ConfigOpt = Path("config.yaml"),
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log steps")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     _state["config_path"] = config
 
 
@@ -52,8 +58,11 @@ def _print_result(res: Any) -> None:
     for k, v in res.counts.items():
         typer.echo(f"  {k}: {v}")
     total = sum(res.timings.values())
-    typer.echo("  timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items())
-               + f" (steps total {total:.1f}s)")
+    typer.echo(
+        "  timings: "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in res.timings.items())
+        + f" (steps total {total:.1f}s)"
+    )
     if res.report:
         typer.echo(f"report: {res.report}")
 
@@ -68,11 +77,12 @@ def ingest(path: Annotated[Path, typer.Argument(help="JSON Lines, CSV or Parquet
 
 
 @app.command()
-def run(date_: DateOpt = None,
-        no_report: Annotated[bool, typer.Option("--no-report", help="skip the report")] = False,
-        force: Annotated[bool, typer.Option("--force", help="run even if done before")] = False,
-        via_prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")]
-        = False) -> None:
+def run(
+    date_: DateOpt = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="skip the report")] = False,
+    force: Annotated[bool, typer.Option("--force", help="run even if done before")] = False,
+    via_prefect: Annotated[bool, typer.Option("--prefect", help="run as a Prefect flow")] = False,
+) -> None:
     """The daily run: ingest the day, embed what is new, assign topics, write the report."""
     day = parse_date(date_) if date_ else _default_day()
     if via_prefect:
@@ -98,17 +108,27 @@ def _default_day() -> date:
 
 
 @app.command()
-def backfill(since: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
-             until: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD")] = None,
-             path: Annotated[Path | None, typer.Option(help="read this file instead")] = None,
-             no_report: Annotated[bool, typer.Option("--no-report")] = False) -> None:
+def backfill(
+    since: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD")] = None,
+    path: Annotated[Path | None, typer.Option(help="read this file instead")] = None,
+    no_report: Annotated[bool, typer.Option("--no-report")] = False,
+) -> None:
     """Ingest a date range (or a file), embed it and fit topics once as of its last day."""
     from trends.pipeline import run_backfill
 
     end = parse_date(until) if until else _default_day()
     with _store() as store:
-        _print_result(run_backfill(_cfg(), parse_date(since) if since else None, end,
-                                   store=store, path=path, report=not no_report))
+        _print_result(
+            run_backfill(
+                _cfg(),
+                parse_date(since) if since else None,
+                end,
+                store=store,
+                path=path,
+                report=not no_report,
+            )
+        )
 
 
 @app.command()
@@ -133,9 +153,10 @@ def report(date_: DateOpt = None) -> None:
 
 
 @app.command()
-def topics(as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
-           all_: Annotated[bool, typer.Option("--all", help="include dormant/merged")] = False
-           ) -> None:
+def topics(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="include dormant/merged")] = False,
+) -> None:
     """List the topic registry: id, kind, label, size, birth date, status."""
     with _store(read_only=True) as store:
         df = store.topics()
@@ -149,8 +170,9 @@ def topics(as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] =
     else:
         import pandas as pd
 
-        with pd.option_context("display.max_rows", 500, "display.width", 160,
-                               "display.max_colwidth", 60):
+        with pd.option_context(
+            "display.max_rows", 500, "display.width", 160, "display.max_colwidth", 60
+        ):
             typer.echo(df[cols].to_string(index=False))
 
 

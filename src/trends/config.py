@@ -201,8 +201,12 @@ class Config(_Section):
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-_PATH_KEYS = (("store", "path"), ("ingest", "source", "path"), ("embedding", "snapshot"),
-              ("report", "out_dir"))
+_PATH_KEYS = (
+    ("store", "path"),
+    ("ingest", "source", "path"),
+    ("embedding", "snapshot"),
+    ("report", "out_dir"),
+)
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> None:

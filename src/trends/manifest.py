@@ -23,8 +23,20 @@ from trends.store import Store, now
 
 log = logging.getLogger(__name__)
 
-_PACKAGES = ("trends", "bertopic", "umap-learn", "hdbscan", "scikit-learn", "sentence-transformers",
-             "torch", "duckdb", "numpy", "pandas", "statsmodels", "matplotlib")
+_PACKAGES = (
+    "trends",
+    "bertopic",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "sentence-transformers",
+    "torch",
+    "duckdb",
+    "numpy",
+    "pandas",
+    "statsmodels",
+    "matplotlib",
+)
 
 
 def versions() -> dict[str, str]:
@@ -48,15 +60,34 @@ def fingerprint(*parts: object) -> str:
 class RunRecorder:
     """Collects counts and timings of one run and records it in the store's manifest."""
 
-    def __init__(self, store: Store, kind: str, *, run_key: str, date_from: date | None,
-                 date_to: date | None, params: dict[str, Any]):
+    def __init__(
+        self,
+        store: Store,
+        kind: str,
+        *,
+        run_key: str,
+        date_from: date | None,
+        date_to: date | None,
+        params: dict[str, Any],
+    ):
         self.store = store
         stamp = now().strftime("%Y%m%dT%H%M%S")
         self.run_id = f"{kind}-{date_to or 'all'}-{stamp}-{uuid.uuid4().hex[:6]}"
         self.row: dict[str, Any] = {
-            "run_id": self.run_id, "kind": kind, "run_key": run_key, "date_from": date_from,
-            "date_to": date_to, "status": "running", "started_at": now(), "finished_at": None,
-            "params": params, "versions": versions(), "counts": {}, "timings": {}, "error": None}
+            "run_id": self.run_id,
+            "kind": kind,
+            "run_key": run_key,
+            "date_from": date_from,
+            "date_to": date_to,
+            "status": "running",
+            "started_at": now(),
+            "finished_at": None,
+            "params": params,
+            "versions": versions(),
+            "counts": {},
+            "timings": {},
+            "error": None,
+        }
         self.counts: dict[str, Any] = self.row["counts"]
         self.timings: dict[str, float] = self.row["timings"]
 

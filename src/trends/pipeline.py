@@ -50,15 +50,22 @@ def store_batch(store: Store, batch: IngestBatch, run_id: str) -> dict[str, Any]
     with store.transaction():
         up = store.upsert_papers(batch.papers, run_id)
         new_rej = store.add_rejected(batch.rejected, run_id)
-    return {"papers_in_batch": len(batch.papers), "new_papers": up["new"],
-            "updated_papers": up["updated"], "rejected_in_batch": len(batch.rejected),
-            "rejected_new": new_rej, "duplicates_in_batch": batch.duplicates,
-            "rejected_by_reason": dict(Counter(r.reason.split(":")[0] for r in batch.rejected))}
+    return {
+        "papers_in_batch": len(batch.papers),
+        "new_papers": up["new"],
+        "updated_papers": up["updated"],
+        "rejected_in_batch": len(batch.rejected),
+        "rejected_new": new_rej,
+        "duplicates_in_batch": batch.duplicates,
+        "rejected_by_reason": dict(Counter(r.reason.split(":")[0] for r in batch.rejected)),
+    }
 
 
 def batch_fingerprint(batch: IngestBatch) -> str:
-    return fingerprint(sorted((p.id, text_sha256(p.text), p.upvotes, p.date) for p in batch.papers),
-                       sorted(r.key for r in batch.rejected))
+    return fingerprint(
+        sorted((p.id, text_sha256(p.text), p.upvotes, p.date) for p in batch.papers),
+        sorted(r.key for r in batch.rejected),
+    )
 
 
 def import_snapshot(cfg: EmbeddingConfig, store: Store) -> int:
@@ -70,18 +77,31 @@ def import_snapshot(cfg: EmbeddingConfig, store: Store) -> int:
     if missing.empty:
         return 0
     snap = np.load(cfg.snapshot)
-    index = {(i, s): k for k, (i, s) in enumerate(zip(snap["ids"].tolist(),
-                                                       snap["text_sha256"].tolist(), strict=True))}
-    rows = [(r.paper_id, r.text_sha256, index[(r.paper_id, r.text_sha256)])
-            for r in missing.itertuples() if (r.paper_id, r.text_sha256) in index]
+    index = {
+        (i, s): k
+        for k, (i, s) in enumerate(
+            zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
+        )
+    }
+    rows = [
+        (r.paper_id, r.text_sha256, index[(r.paper_id, r.text_sha256)])
+        for r in missing.itertuples()
+        if (r.paper_id, r.text_sha256) in index
+    ]
     if not rows:
         return 0
     ids, shas, ks = zip(*rows, strict=True)
     return store.put_embeddings(ids, shas, model_id, snap["embeddings"][list(ks)])
 
 
-def embed_new(cfg: EmbeddingConfig, store: Store, embedder: Embedder, *,
-              until: date | None = None, progress: bool = False) -> dict[str, int]:
+def embed_new(
+    cfg: EmbeddingConfig,
+    store: Store,
+    embedder: Embedder,
+    *,
+    until: date | None = None,
+    progress: bool = False,
+) -> dict[str, int]:
     """Embed every paper whose (id, text hash, model) is not cached; commits chunk by chunk."""
     imported = import_snapshot(cfg, store)
     missing = store.missing_embeddings(embedder.model_id, until=until)
@@ -92,11 +112,12 @@ def embed_new(cfg: EmbeddingConfig, store: Store, embedder: Embedder, *,
 
         bar = tqdm(total=len(missing), desc="embedding", unit="paper")
     for start in range(0, len(missing), EMBED_CHUNK):
-        part = missing.iloc[start:start + EMBED_CHUNK]
+        part = missing.iloc[start : start + EMBED_CHUNK]
         texts = [f"{t}. {a}" for t, a in zip(part["title"], part["abstract"], strict=True)]
         vecs = embedder.encode(texts)
-        done += store.put_embeddings(part["paper_id"].tolist(), part["text_sha256"].tolist(),
-                                     embedder.model_id, vecs)
+        done += store.put_embeddings(
+            part["paper_id"].tolist(), part["text_sha256"].tolist(), embedder.model_id, vecs
+        )
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
@@ -131,9 +152,17 @@ def _guarded(rec: RunRecorder, body: Callable[[], Path | None]) -> RunResult:
     return RunResult(rec.run_id, "success", rec.counts, rec.timings, report=path)
 
 
-def run_day(cfg: Config, day: date, *, store: Store, embedder: Embedder | None = None,
-            client: httpx.Client | None = None, report: bool = True,
-            force: bool = False, batch: IngestBatch | None = None) -> RunResult:
+def run_day(
+    cfg: Config,
+    day: date,
+    *,
+    store: Store,
+    embedder: Embedder | None = None,
+    client: httpx.Client | None = None,
+    report: bool = True,
+    force: bool = False,
+    batch: IngestBatch | None = None,
+) -> RunResult:
     """One daily run: ingest the day, embed what is new, assign (or refit when due), report.
 
     ``batch`` is an already fetched day (the Prefect flow fetches in its own retried task)."""
@@ -142,8 +171,14 @@ def run_day(cfg: Config, day: date, *, store: Store, embedder: Embedder | None =
     key = fingerprint("day", day, cfg.fingerprint(), batch_fingerprint(batch))
     if not force and store.find_run(key) is not None:
         return RunResult(None, "skipped", {}, {}, reason=f"{day} already done with same input")
-    rec = RunRecorder(store, "daily", run_key=key, date_from=day, date_to=day,
-                      params={"date": day.isoformat(), "config": cfg.fingerprint()})
+    rec = RunRecorder(
+        store,
+        "daily",
+        run_key=key,
+        date_from=day,
+        date_to=day,
+        params={"date": day.isoformat(), "config": cfg.fingerprint()},
+    )
 
     def body() -> Path | None:
         with rec.step("store"):
@@ -155,26 +190,49 @@ def run_day(cfg: Config, day: date, *, store: Store, embedder: Embedder | None =
         if why:
             rec.counts["refit_reason"] = why
             with rec.step("refit"):
-                rec.counts.update(fit_topics(cfg.topics, store, model_id=emb.model_id,
-                                             run_id=rec.run_id, as_of=day,
-                                             embed_fn=_embed_fn(emb)))
+                rec.counts.update(
+                    fit_topics(
+                        cfg.topics,
+                        store,
+                        model_id=emb.model_id,
+                        run_id=rec.run_id,
+                        as_of=day,
+                        embed_fn=_embed_fn(emb),
+                    )
+                )
         else:
             with rec.step("assign"):
                 todo = store.con.execute(
                     "SELECT paper_id FROM papers p WHERE date <= ? AND NOT EXISTS "
                     "(SELECT 1 FROM assignments a WHERE a.paper_id = p.paper_id) AND NOT EXISTS "
-                    "(SELECT 1 FROM novelty n WHERE n.paper_id = p.paper_id)", [day]).fetchall()
-                rec.counts.update(assign_papers(cfg.topics, store, model_id=emb.model_id,
-                                                run_id=rec.run_id,
-                                                paper_ids=[r[0] for r in todo]))
+                    "(SELECT 1 FROM novelty n WHERE n.paper_id = p.paper_id)",
+                    [day],
+                ).fetchall()
+                rec.counts.update(
+                    assign_papers(
+                        cfg.topics,
+                        store,
+                        model_id=emb.model_id,
+                        run_id=rec.run_id,
+                        paper_ids=[r[0] for r in todo],
+                    )
+                )
         return _report(cfg, store, day, rec) if report else None
 
     return _guarded(rec, body)
 
 
-def run_backfill(cfg: Config, since: date | None, until: date, *, store: Store,
-                 embedder: Embedder | None = None, client: httpx.Client | None = None,
-                 path: Path | None = None, report: bool = True) -> RunResult:
+def run_backfill(
+    cfg: Config,
+    since: date | None,
+    until: date,
+    *,
+    store: Store,
+    embedder: Embedder | None = None,
+    client: httpx.Client | None = None,
+    path: Path | None = None,
+    report: bool = True,
+) -> RunResult:
     """Ingest a date range (or a whole file), embed it, fit topics once as of ``until``."""
     if path is not None:
         batch = ingest_file(path, cfg.ingest)
@@ -184,14 +242,20 @@ def run_backfill(cfg: Config, since: date | None, until: date, *, store: Store,
         batch = IngestBatch()
         for day in _days(since or until, until):
             batch.extend(fetch_day(cfg.ingest, day, client=client))
-    batch.papers = [p for p in batch.papers
-                    if (since is None or p.date >= since) and p.date <= until]
+    batch.papers = [
+        p for p in batch.papers if (since is None or p.date >= since) and p.date <= until
+    ]
     key = fingerprint("backfill", since, until, cfg.fingerprint(), batch_fingerprint(batch))
     if store.find_run(key) is not None:
         return RunResult(None, "skipped", {}, {}, reason="backfill already done with same input")
-    rec = RunRecorder(store, "backfill", run_key=key, date_from=since, date_to=until,
-                      params={"since": str(since), "until": str(until),
-                              "config": cfg.fingerprint()})
+    rec = RunRecorder(
+        store,
+        "backfill",
+        run_key=key,
+        date_from=since,
+        date_to=until,
+        params={"since": str(since), "until": str(until), "config": cfg.fingerprint()},
+    )
 
     def body() -> Path | None:
         with rec.step("store"):
@@ -200,27 +264,49 @@ def run_backfill(cfg: Config, since: date | None, until: date, *, store: Store,
         with rec.step("embed"):
             rec.counts.update(embed_new(cfg.embedding, store, emb, until=until, progress=True))
         with rec.step("refit"):
-            rec.counts.update(fit_topics(cfg.topics, store, model_id=emb.model_id,
-                                         run_id=rec.run_id, as_of=until, embed_fn=_embed_fn(emb)))
+            rec.counts.update(
+                fit_topics(
+                    cfg.topics,
+                    store,
+                    model_id=emb.model_id,
+                    run_id=rec.run_id,
+                    as_of=until,
+                    embed_fn=_embed_fn(emb),
+                )
+            )
         return _report(cfg, store, until, rec) if report else None
 
     return _guarded(rec, body)
 
 
-def run_refit(cfg: Config, as_of: date, *, store: Store, embedder: Embedder | None = None
-              ) -> RunResult:
+def run_refit(
+    cfg: Config, as_of: date, *, store: Store, embedder: Embedder | None = None
+) -> RunResult:
     """Refit topics as of a date (scheduled, or by hand with ``trends refit``)."""
-    rec = RunRecorder(store, "refit", run_key=fingerprint("refit", as_of, cfg.fingerprint()),
-                      date_from=None, date_to=as_of, params={"as_of": as_of.isoformat()})
+    rec = RunRecorder(
+        store,
+        "refit",
+        run_key=fingerprint("refit", as_of, cfg.fingerprint()),
+        date_from=None,
+        date_to=as_of,
+        params={"as_of": as_of.isoformat()},
+    )
 
     def body() -> Path | None:
         emb = _embedder(cfg, embedder)
         with rec.step("embed"):
             rec.counts.update(embed_new(cfg.embedding, store, emb, until=as_of))
         with rec.step("refit"):
-            rec.counts.update(fit_topics(cfg.topics, store, model_id=emb.model_id,
-                                         run_id=rec.run_id, as_of=as_of,
-                                         embed_fn=_embed_fn(emb)))
+            rec.counts.update(
+                fit_topics(
+                    cfg.topics,
+                    store,
+                    model_id=emb.model_id,
+                    run_id=rec.run_id,
+                    as_of=as_of,
+                    embed_fn=_embed_fn(emb),
+                )
+            )
         return None
 
     return _guarded(rec, body)
@@ -229,11 +315,14 @@ def run_refit(cfg: Config, as_of: date, *, store: Store, embedder: Embedder | No
 def ingest_path(cfg: IngestConfig, path: Path, *, store: Store) -> RunResult:
     """``trends ingest PATH``: store a local file's papers and rejected rows (no embedding)."""
     batch = ingest_file(path, cfg)
-    rec = RunRecorder(store, "ingest", run_key=fingerprint("ingest", str(path),
-                                                           batch_fingerprint(batch)),
-                      date_from=min((p.date for p in batch.papers), default=None),
-                      date_to=max((p.date for p in batch.papers), default=None),
-                      params={"path": str(path)})
+    rec = RunRecorder(
+        store,
+        "ingest",
+        run_key=fingerprint("ingest", str(path), batch_fingerprint(batch)),
+        date_from=min((p.date for p in batch.papers), default=None),
+        date_to=max((p.date for p in batch.papers), default=None),
+        params={"path": str(path)},
+    )
 
     def body() -> Path | None:
         with rec.step("store"):

@@ -6,9 +6,9 @@ or a :class:`Rejected` row that keeps the raw text and the reason. Nothing is dr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-import datetime as dt
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,9 @@ class Rejected:
     @property
     def key(self) -> str:
         """Stable identity, so re-ingesting the same bad row does not add it twice."""
-        return hashlib.sha256(f"{self.source}\x00{self.ref}\x00{self.raw}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"{self.source}\x00{self.ref}\x00{self.raw}".encode()).hexdigest()[
+            :32
+        ]
 
 
 @dataclass(slots=True)

@@ -12,8 +12,9 @@ from trends.config import Config
 from trends.store import Store
 
 
-def momentum_inputs(store: Store, until: date | None
-                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def momentum_inputs(
+    store: Store, until: date | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(papers, assignments, topics) frames in the shape :func:`compute_momentum` expects."""
     papers = store.papers(until=until, columns="paper_id, date, upvotes")
     papers["date"] = pd.to_datetime(papers["date"])
@@ -26,8 +27,9 @@ def momentum_inputs(store: Store, until: date | None
     return papers, asg.reset_index(drop=True), topics
 
 
-def build_report(cfg: Config, store: Store, *, as_of: date,
-                 run_summary: dict[str, Any] | None = None) -> Path:
+def build_report(
+    cfg: Config, store: Store, *, as_of: date, run_summary: dict[str, Any] | None = None
+) -> Path:
     """Compute momentum as of ``as_of`` and write reports/<as_of>/ (PDF, PNGs, summary.md)."""
     from trends.momentum import compute_momentum
     from trends.report import write_report
@@ -43,13 +45,23 @@ def build_report(cfg: Config, store: Store, *, as_of: date,
     counts.setdefault("novelty_pool", len(store.novelty()))
     rej = store.rejected()
     counts.setdefault("rejected_total", len(rej))
-    counts.setdefault("rejected_by_reason_total",
-                      rej["reason"].str.split(":").str[0].value_counts().to_dict() if len(rej)
-                      else {})
+    counts.setdefault(
+        "rejected_by_reason_total",
+        rej["reason"].str.split(":").str[0].value_counts().to_dict() if len(rej) else {},
+    )
     summary["counts"] = counts
-    paths = write_report(cfg.report.out_dir, as_of=as_of, table=result.table,
-                         summary=result.summary, forecast=getattr(result, "forecast", None),
-                         topics=topics, papers=full, assignments=asg, run_summary=summary,
-                         top_topics=cfg.report.top_topics,
-                         papers_per_topic=cfg.report.papers_per_topic, dpi=cfg.report.dpi)
+    paths = write_report(
+        cfg.report.out_dir,
+        as_of=as_of,
+        table=result.table,
+        summary=result.summary,
+        forecast=getattr(result, "forecast", None),
+        topics=topics,
+        papers=full,
+        assignments=asg,
+        run_summary=summary,
+        top_topics=cfg.report.top_topics,
+        papers_per_topic=cfg.report.papers_per_topic,
+        dpi=cfg.report.dpi,
+    )
     return Path(paths.pdf)

@@ -22,8 +22,11 @@ def staging_path(store_path: Path, day: date, source: str) -> Path:
 
 def save_batch(batch: IngestBatch, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"papers": [asdict(p) for p in batch.papers],
-            "rejected": [asdict(r) for r in batch.rejected], "duplicates": batch.duplicates}
+    data = {
+        "papers": [asdict(p) for p in batch.papers],
+        "rejected": [asdict(r) for r in batch.rejected],
+        "duplicates": batch.duplicates,
+    }
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
     os.replace(tmp, path)
@@ -32,8 +35,19 @@ def save_batch(batch: IngestBatch, path: Path) -> Path:
 
 def load_batch(path: Path) -> IngestBatch:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    papers = [Paper(**{**p, "date": date.fromisoformat(p["date"]),
-                       "published": date.fromisoformat(p["published"]) if p["published"] else None,
-                       "authors": tuple(p["authors"])}) for p in data["papers"]]
-    return IngestBatch(papers=papers, rejected=[Rejected(**r) for r in data["rejected"]],
-                       duplicates=int(data.get("duplicates", 0)))
+    papers = [
+        Paper(
+            **{
+                **p,
+                "date": date.fromisoformat(p["date"]),
+                "published": date.fromisoformat(p["published"]) if p["published"] else None,
+                "authors": tuple(p["authors"]),
+            }
+        )
+        for p in data["papers"]
+    ]
+    return IngestBatch(
+        papers=papers,
+        rejected=[Rejected(**r) for r in data["rejected"]],
+        duplicates=int(data.get("duplicates", 0)),
+    )

@@ -8,7 +8,8 @@ module: the registry (:mod:`trends.topics.registry`) maps clusters to stable top
 centroids. After HDBSCAN, papers it leaves as outliers join the nearest cluster when their cosine
 to its centroid (in the original embedding space) is at least the cluster's own bar: the
 ``member_quantile`` quantile of its core members' similarities (never below ``assign_threshold``).
-The rest are true outliers and go to the novelty pool; daily papers face the same bar. Everything is seeded, so the same input gives the same topics.
+The rest are true outliers and go to the novelty pool; daily papers face the same bar.
+Everything is seeded, so the same input gives the same topics.
 """
 
 from __future__ import annotations
@@ -27,7 +28,68 @@ from trends.errors import TopicModelError
 log = logging.getLogger(__name__)
 
 # words that appear in nearly every AI abstract and say nothing about the topic
-DOMAIN_STOP_WORDS = frozenset(["model", "models", "language", "large", "llm", "llms", "paper", "propose", "proposed", "approach", "method", "methods", "results", "performance", "task", "tasks", "data", "based", "using", "use", "new", "existing", "state", "art", "significantly", "improve", "improves", "improved", "improving", "achieve", "achieves", "work", "framework", "show", "demonstrate", "study", "novel", "extensive", "experiments", "experimental", "benchmark", "benchmarks", "including", "code", "available", "github", "com", "https", "http", "significant", "various", "different", "effective", "effectively", "training", "trained", "learning", "ai"])
+DOMAIN_STOP_WORDS = frozenset(
+    [
+        "model",
+        "models",
+        "language",
+        "large",
+        "llm",
+        "llms",
+        "paper",
+        "propose",
+        "proposed",
+        "approach",
+        "method",
+        "methods",
+        "results",
+        "performance",
+        "task",
+        "tasks",
+        "data",
+        "based",
+        "using",
+        "use",
+        "new",
+        "existing",
+        "state",
+        "art",
+        "significantly",
+        "improve",
+        "improves",
+        "improved",
+        "improving",
+        "achieve",
+        "achieves",
+        "work",
+        "framework",
+        "show",
+        "demonstrate",
+        "study",
+        "novel",
+        "extensive",
+        "experiments",
+        "experimental",
+        "benchmark",
+        "benchmarks",
+        "including",
+        "code",
+        "available",
+        "github",
+        "com",
+        "https",
+        "http",
+        "significant",
+        "various",
+        "different",
+        "effective",
+        "effectively",
+        "training",
+        "trained",
+        "learning",
+        "ai",
+    ]
+)
 
 
 @dataclass
@@ -102,31 +164,52 @@ class TopicDiscoverer:
         if n < self.cfg.min_fit_papers:
             raise TopicModelError(
                 f"topic discovery needs at least {self.cfg.min_fit_papers} papers, got {n} "
-                "(topics.discovery.min_fit_papers); ingest more days first")
+                "(topics.discovery.min_fit_papers); ingest more days first"
+            )
         from bertopic import BERTopic
         from hdbscan import HDBSCAN
         from sklearn.feature_extraction.text import CountVectorizer
         from umap import UMAP
 
         cfg = self.cfg
-        umap_model = UMAP(n_neighbors=cfg.umap_n_neighbors, n_components=cfg.umap_n_components,
-                          min_dist=0.0, metric="cosine", random_state=self.seed, low_memory=True)
-        hdbscan_model = HDBSCAN(min_cluster_size=cfg.min_cluster_size, min_samples=cfg.min_samples,
-                                metric="euclidean", cluster_selection_method="eom",
-                                prediction_data=False)
-        vectorizer = CountVectorizer(stop_words=_stop_words(), ngram_range=(1, 2),
-                                     min_df=min(3, max(1, n // 200)),
-                                     token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b")
-        model = BERTopic(umap_model=umap_model, hdbscan_model=hdbscan_model,
-                         vectorizer_model=vectorizer, top_n_words=max(10, cfg.top_n_words),
-                         calculate_probabilities=False, verbose=False)
+        umap_model = UMAP(
+            n_neighbors=cfg.umap_n_neighbors,
+            n_components=cfg.umap_n_components,
+            min_dist=0.0,
+            metric="cosine",
+            random_state=self.seed,
+            low_memory=True,
+        )
+        hdbscan_model = HDBSCAN(
+            min_cluster_size=cfg.min_cluster_size,
+            min_samples=cfg.min_samples,
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=False,
+        )
+        vectorizer = CountVectorizer(
+            stop_words=_stop_words(),
+            ngram_range=(1, 2),
+            min_df=min(3, max(1, n // 200)),
+            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
+        )
+        model = BERTopic(
+            umap_model=umap_model,
+            hdbscan_model=hdbscan_model,
+            vectorizer_model=vectorizer,
+            top_n_words=max(10, cfg.top_n_words),
+            calculate_probabilities=False,
+            verbose=False,
+        )
         raw_topics, _ = model.fit_transform(list(docs), embeddings=np.asarray(embeddings))
         raw = np.asarray(raw_topics)
         emb = normalize_rows(embeddings)
         cluster_ids = sorted(int(t) for t in set(raw.tolist()) if t != -1)
         if not cluster_ids:
-            raise TopicModelError("HDBSCAN found no clusters; lower topics.discovery."
-                                  "min_cluster_size or ingest more papers")
+            raise TopicModelError(
+                "HDBSCAN found no clusters; lower topics.discovery."
+                "min_cluster_size or ingest more papers"
+            )
         centroids = normalize_rows(np.stack([emb[raw == c].mean(axis=0) for c in cluster_ids]))
         # outliers join the nearest centroid when close enough; the rest are novelty
         labels = np.array([cluster_ids.index(t) if t != -1 else -1 for t in raw], dtype=np.int64)
@@ -135,9 +218,12 @@ class TopicDiscoverer:
         best_sim = sims[np.arange(n), best]
         own = sims[np.arange(n), np.maximum(labels, 0)]
         # a topic's own bar: as close as its typical (1 - member_quantile) core members
-        bars = np.array([max(cfg.assign_threshold,
-                             float(np.quantile(own[labels == k], cfg.member_quantile)))
-                         for k in range(len(cluster_ids))])
+        bars = np.array(
+            [
+                max(cfg.assign_threshold, float(np.quantile(own[labels == k], cfg.member_quantile)))
+                for k in range(len(cluster_ids))
+            ]
+        )
         reassign = (labels == -1) & (best_sim >= bars[best])
         labels[reassign] = best[reassign]
         term_lists = []
@@ -146,18 +232,26 @@ class TopicDiscoverer:
             term_lists.append([w for w, _ in words if w and not re.fullmatch(r"[\d\-]+", w)])
         names = make_labels(term_lists)
         self.clusters_ = [
-            Cluster(members=np.flatnonzero(labels == k), centroid=centroids[k],
-                    threshold=float(bars[k]),
-                    terms=_clean_terms(term_lists[k])[: cfg.top_n_words], label=names[k])
+            Cluster(
+                members=np.flatnonzero(labels == k),
+                centroid=centroids[k],
+                threshold=float(bars[k]),
+                terms=_clean_terms(term_lists[k])[: cfg.top_n_words],
+                label=names[k],
+            )
             for k in range(len(cluster_ids))
         ]
         self.labels_ = labels  # cluster index per paper, -1 = outlier (novelty)
-        self.similarity_ = np.where(labels >= 0, sims[np.arange(n), np.maximum(labels, 0)],
-                                    best_sim)
+        self.similarity_ = np.where(
+            labels >= 0, sims[np.arange(n), np.maximum(labels, 0)], best_sim
+        )
         self.nearest_ = best
         self.hdbscan_outlier_share_ = float((raw == -1).mean())
         self.outlier_share_ = float((labels == -1).mean())
-        log.info("discovered %d clusters; HDBSCAN outliers %.1f%%, after reassignment %.1f%%",
-                 len(self.clusters_), 100 * self.hdbscan_outlier_share_,
-                 100 * self.outlier_share_)
+        log.info(
+            "discovered %d clusters; HDBSCAN outliers %.1f%%, after reassignment %.1f%%",
+            len(self.clusters_),
+            100 * self.hdbscan_outlier_share_,
+            100 * self.outlier_share_,
+        )
         return self

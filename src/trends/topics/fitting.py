@@ -48,19 +48,30 @@ def sync_named_topics(cfg: TopicsConfig, store: Store, run_id: str, as_of: date)
         if t.slug not in by_slug:
             next_id += 1
         prev = named[named["slug"] == t.slug] if len(named) else named
-        row = {"topic_id": tid, "kind": "named", "slug": t.slug, "label": t.name,
-               "name": t.name, "description": t.description, "top_terms": list(t.seeds),
-               "status": "active", "model_id": None, "last_run": run_id,
-               "birth_date": prev["birth_date"].iloc[0] if len(prev) else None,
-               "size": int(prev["size"].iloc[0]) if len(prev) and pd.notna(prev["size"].iloc[0])
-               else 0}
+        row = {
+            "topic_id": tid,
+            "kind": "named",
+            "slug": t.slug,
+            "label": t.name,
+            "name": t.name,
+            "description": t.description,
+            "top_terms": list(t.seeds),
+            "status": "active",
+            "model_id": None,
+            "last_run": run_id,
+            "birth_date": prev["birth_date"].iloc[0] if len(prev) else None,
+            "size": int(prev["size"].iloc[0])
+            if len(prev) and pd.notna(prev["size"].iloc[0])
+            else 0,
+        }
         changed = (not len(prev)) or any(
-            str(prev[k].iloc[0]) != str(row[k]) for k in ("label", "description", "status"))
+            str(prev[k].iloc[0]) != str(row[k]) for k in ("label", "description", "status")
+        )
         if changed:
             rows.append(row)
         by_slug[t.slug] = tid
     # named topics removed from the config stay in the registry as dormant
-    for slug, tid in list(by_slug.items()):
+    for slug in list(by_slug):
         if slug not in {t.slug for t in cfg.named}:
             prev = named[named["slug"] == slug].iloc[0].to_dict()
             if prev["status"] != "dormant":
@@ -78,21 +89,29 @@ def _load_classifier(store: Store, model_id: str) -> NamedTopicClassifier | None
     return NamedTopicClassifier.from_state(saved[1])
 
 
-def _named_frame(clf: NamedTopicClassifier, slug_ids: dict[str, int], paper_ids: Sequence[str],
-                 texts: Sequence[str], emb: np.ndarray, threshold: float, run_id: str
-                 ) -> pd.DataFrame:
+def _named_frame(
+    clf: NamedTopicClassifier,
+    slug_ids: dict[str, int],
+    paper_ids: Sequence[str],
+    texts: Sequence[str],
+    emb: np.ndarray,
+    threshold: float,
+    run_id: str,
+) -> pd.DataFrame:
     proba = clf.predict_proba(list(texts), emb) if len(texts) else np.zeros((0, len(slug_ids)))
     rows_i, cols_j = np.nonzero(proba >= threshold)
     slugs = list(clf.slugs_)
     keep = [j for j in cols_j if slugs[j] in slug_ids]
     del keep
-    frame = pd.DataFrame({
-        "paper_id": np.asarray(paper_ids, dtype=object)[rows_i],
-        "topic_id": [slug_ids.get(slugs[j], -1) for j in cols_j],
-        "confidence": proba[rows_i, cols_j].astype(float),
-        "method": "named",
-        "run_id": run_id,
-    })
+    frame = pd.DataFrame(
+        {
+            "paper_id": np.asarray(paper_ids, dtype=object)[rows_i],
+            "topic_id": [slug_ids.get(slugs[j], -1) for j in cols_j],
+            "confidence": proba[rows_i, cols_j].astype(float),
+            "method": "named",
+            "run_id": run_id,
+        }
+    )
     return frame[frame["topic_id"] >= 0].reset_index(drop=True)
 
 
@@ -102,8 +121,9 @@ def _texts(store: Store, ids: Sequence[str]) -> list[str]:
     return [by_id[i] for i in ids]
 
 
-def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, as_of: date,
-               embed_fn: EmbedFn) -> dict[str, Any]:
+def fit_topics(
+    cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, as_of: date, embed_fn: EmbedFn
+) -> dict[str, Any]:
     """Refit every topic model on the papers up to ``as_of`` and rewrite assignments."""
     meta, emb = store.embeddings(model_id, until=as_of)
     if len(meta) == 0:
@@ -130,28 +150,50 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
     reg = store.topics()
     disc_reg = reg[reg["kind"] == "discovered"] if len(reg) else reg
     reg_ids, reg_cent, _ = store.topic_centroids("discovered", active_only=False)
-    disc_reg = disc_reg.set_index("topic_id").loc[reg_ids].reset_index() if len(reg_ids) else \
-        disc_reg.iloc[0:0]
-    rec = reconcile(disc_reg, reg_cent, disc.clusters_, birth_dates=births,
-                    match_threshold=cfg.discovery.match_threshold, next_id=store.next_topic_id(),
-                    run_id=run_id, as_of=as_of, model_id=model_id)
+    disc_reg = (
+        disc_reg.set_index("topic_id").loc[reg_ids].reset_index()
+        if len(reg_ids)
+        else disc_reg.iloc[0:0]
+    )
+    rec = reconcile(
+        disc_reg,
+        reg_cent,
+        disc.clusters_,
+        birth_dates=births,
+        match_threshold=cfg.discovery.match_threshold,
+        next_id=store.next_topic_id(),
+        run_id=run_id,
+        as_of=as_of,
+        model_id=model_id,
+    )
     labels = disc.labels_
     in_topic = labels >= 0
-    disc_rows = pd.DataFrame({
-        "paper_id": np.asarray(ids, dtype=object)[rest[in_topic]],
-        "topic_id": np.asarray(rec.cluster_topic_ids, dtype=np.int64)[labels[in_topic]],
-        "confidence": np.clip(disc.similarity_[in_topic], 0, 1),
-        "method": "discovered", "run_id": run_id})
+    disc_rows = pd.DataFrame(
+        {
+            "paper_id": np.asarray(ids, dtype=object)[rest[in_topic]],
+            "topic_id": np.asarray(rec.cluster_topic_ids, dtype=np.int64)[labels[in_topic]],
+            "confidence": np.clip(disc.similarity_[in_topic], 0, 1),
+            "method": "discovered",
+            "run_id": run_id,
+        }
+    )
     nov_idx = rest[~in_topic]
     nearest_ids = np.asarray(rec.cluster_topic_ids, dtype=np.int64)[disc.nearest_[~in_topic]]
-    novelty = pd.DataFrame({
-        "paper_id": np.asarray(ids, dtype=object)[nov_idx], "nearest_topic_id": nearest_ids,
-        "similarity": disc.similarity_[~in_topic], "date": meta["date"].to_numpy()[nov_idx],
-        "run_id": run_id})
+    novelty = pd.DataFrame(
+        {
+            "paper_id": np.asarray(ids, dtype=object)[nov_idx],
+            "nearest_topic_id": nearest_ids,
+            "similarity": disc.similarity_[~in_topic],
+            "date": meta["date"].to_numpy()[nov_idx],
+            "run_id": run_id,
+        }
+    )
     sizes = pd.concat([named_rows, disc_rows])["topic_id"].value_counts()
     with store.transaction():
-        store.replace_topics(rec.topics.assign(size=[int(sizes.get(t, 0)) for t in
-                                                     rec.topics["topic_id"]]), rec.centroids)
+        store.replace_topics(
+            rec.topics.assign(size=[int(sizes.get(t, 0)) for t in rec.topics["topic_id"]]),
+            rec.centroids,
+        )
         _update_named_sizes(store, slug_ids, sizes, dates, ids, named_rows)
         store.add_topic_events(rec.events)
         store.exec("DELETE FROM assignments")  # a refit re-derives every assignment
@@ -160,10 +202,13 @@ def fit_topics(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, a
         if clf is not None:
             store.save_model(NAMED_MODEL, model_id, clf.to_state(), run_id)
     counts.update(
-        discovered_topics=len(disc.clusters_), discovered_assignments=len(disc_rows),
-        novelty_pool=len(novelty), outlier_share=round(len(novelty) / max(1, len(ids)), 4),
+        discovered_topics=len(disc.clusters_),
+        discovered_assignments=len(disc_rows),
+        novelty_pool=len(novelty),
+        outlier_share=round(len(novelty) / max(1, len(ids)), 4),
         hdbscan_outlier_share=round(disc.hdbscan_outlier_share_, 4),
-        events=rec.events["event"].value_counts().to_dict() if len(rec.events) else {})
+        events=rec.events["event"].value_counts().to_dict() if len(rec.events) else {},
+    )
     return counts
 
 
@@ -175,8 +220,14 @@ def early_date(dates: np.ndarray, q: float = 0.05) -> date | None:
     return days[int(q * (len(days) - 1))].astype(object)  # type: ignore[no-any-return]
 
 
-def _update_named_sizes(store: Store, slug_ids: dict[str, int], sizes: pd.Series,
-                        dates: np.ndarray, ids: Sequence[str], named_rows: pd.DataFrame) -> None:
+def _update_named_sizes(
+    store: Store,
+    slug_ids: dict[str, int],
+    sizes: pd.Series,
+    dates: np.ndarray,
+    ids: Sequence[str],
+    named_rows: pd.DataFrame,
+) -> None:
     """Refresh named topics' sizes, and set a birth date the first time they have members."""
     reg = store.topics()
     named = reg[reg["kind"] == "named"]
@@ -193,25 +244,32 @@ def _update_named_sizes(store: Store, slug_ids: dict[str, int], sizes: pd.Series
     store.replace_topics(pd.DataFrame(rows), [None] * len(rows))
 
 
-def assign_papers(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str,
-                  paper_ids: Sequence[str]) -> dict[str, Any]:
+def assign_papers(
+    cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str, paper_ids: Sequence[str]
+) -> dict[str, Any]:
     """Assign papers to existing topics without refitting (the daily path)."""
     if not len(paper_ids):
         return {"assigned_named": 0, "assigned_discovered": 0, "to_novelty": 0}
     meta, emb = store.embeddings(model_id, ids=paper_ids)
     ids = meta["paper_id"].tolist()
     if len(ids) < len(set(paper_ids)):
-        raise NotReadyError(f"{len(set(paper_ids)) - len(ids)} papers have no embedding yet; "
-                            "run the embed step first")
+        raise NotReadyError(
+            f"{len(set(paper_ids)) - len(ids)} papers have no embedding yet; "
+            "run the embed step first"
+        )
     texts = _texts(store, ids)
     slug_ids = sync_named_topics(cfg, store, run_id, max(meta["date"]))
     clf = _load_classifier(store, model_id)
     if clf is None and cfg.named:
-        raise NotReadyError("no fitted named-topic model for this embedding model: "
-                            "run `trends refit` (or `trends backfill`) first")
-    named_rows = (_named_frame(clf, slug_ids, ids, texts, emb, cfg.named_threshold, run_id)
-                  if clf is not None else
-                  pd.DataFrame(columns=["paper_id", "topic_id", "confidence", "method", "run_id"]))
+        raise NotReadyError(
+            "no fitted named-topic model for this embedding model: "
+            "run `trends refit` (or `trends backfill`) first"
+        )
+    named_rows = (
+        _named_frame(clf, slug_ids, ids, texts, emb, cfg.named_threshold, run_id)
+        if clf is not None
+        else pd.DataFrame(columns=["paper_id", "topic_id", "confidence", "method", "run_id"])
+    )
     rest = ~np.isin(np.asarray(ids, dtype=object), named_rows["paper_id"].to_numpy())
     topic_ids, cents, bars = store.topic_centroids("discovered")
     if len(topic_ids) == 0:
@@ -220,21 +278,38 @@ def assign_papers(cfg: TopicsConfig, store: Store, *, model_id: str, run_id: str
     chosen, sim, nearest = assign_nearest(normalize_rows(emb[rest]), topic_ids, cents, bars)
     rest_ids = np.asarray(ids, dtype=object)[rest]
     ok = chosen >= 0
-    disc_rows = pd.DataFrame({"paper_id": rest_ids[ok], "topic_id": chosen[ok],
-                              "confidence": np.clip(sim[ok], 0, 1), "method": "nearest",
-                              "run_id": run_id})
-    novelty = pd.DataFrame({"paper_id": rest_ids[~ok], "nearest_topic_id": nearest[~ok],
-                            "similarity": sim[~ok],
-                            "date": meta["date"].to_numpy()[rest][~ok], "run_id": run_id})
+    disc_rows = pd.DataFrame(
+        {
+            "paper_id": rest_ids[ok],
+            "topic_id": chosen[ok],
+            "confidence": np.clip(sim[ok], 0, 1),
+            "method": "nearest",
+            "run_id": run_id,
+        }
+    )
+    novelty = pd.DataFrame(
+        {
+            "paper_id": rest_ids[~ok],
+            "nearest_topic_id": nearest[~ok],
+            "similarity": sim[~ok],
+            "date": meta["date"].to_numpy()[rest][~ok],
+            "run_id": run_id,
+        }
+    )
     with store.transaction():
         for kind in ("named", "discovered"):
             store.exec(
                 "DELETE FROM assignments WHERE paper_id IN (SELECT unnest(?::VARCHAR[])) AND "
-                "topic_id IN (SELECT topic_id FROM topics WHERE kind = ?)", [list(ids), kind])
+                "topic_id IN (SELECT topic_id FROM topics WHERE kind = ?)",
+                [list(ids), kind],
+            )
         store.write_assignments(pd.concat([named_rows, disc_rows], ignore_index=True))
         store.set_novelty(novelty, paper_ids=ids)
-    return {"assigned_named": len(named_rows), "assigned_discovered": len(disc_rows),
-            "to_novelty": len(novelty)}
+    return {
+        "assigned_named": len(named_rows),
+        "assigned_discovered": len(disc_rows),
+        "to_novelty": len(novelty),
+    }
 
 
 def refit_due(cfg: TopicsConfig, store: Store, as_of: date) -> str | None:
@@ -242,7 +317,8 @@ def refit_due(cfg: TopicsConfig, store: Store, as_of: date) -> str | None:
     last = store.last_run("refit")
     fits = store.con.execute(
         "SELECT max(date_to) FROM runs WHERE status = 'success' AND "
-        "(counts->>'discovered_topics') IS NOT NULL").fetchall()
+        "(counts->>'discovered_topics') IS NOT NULL"
+    ).fetchall()
     last_fit = fits[0][0] if fits else None
     if last_fit is None and last is None:
         return "no topic model yet"
@@ -258,5 +334,7 @@ def refit_due(cfg: TopicsConfig, store: Store, as_of: date) -> str | None:
 
 def check_fit_inputs(n: int, cfg: TopicsConfig) -> None:
     if n < cfg.discovery.min_fit_papers:
-        raise TopicModelError(f"only {n} papers; topic fitting needs "
-                              f"{cfg.discovery.min_fit_papers} (topics.discovery.min_fit_papers)")
+        raise TopicModelError(
+            f"only {n} papers; topic fitting needs "
+            f"{cfg.discovery.min_fit_papers} (topics.discovery.min_fit_papers)"
+        )

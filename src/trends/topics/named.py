@@ -7,10 +7,10 @@ production: every paper in the store), so the classifier teaches itself from the
 (weak supervision), per topic:
 
 1. **Prototypes.** The description and seed sentences are embedded with the configured model
-   (``embed_fn``, called once per fit and never at predict time), plus the embeddings of the
-   topic's ``examples`` papers when ``ids`` are given and contain them. A paper's prototype
+   (``embed_fn``, called once per fit and never at predict time). A paper's prototype
    similarity is the mean of its cosine to the prototypes' centroid and its best cosine to one
-   prototype, standardised against the corpus (a z-score, so one scale serves every topic).
+   prototype, standardised against the corpus (a robust z-score: median and MAD, so one scale
+   serves every topic, rare or common).
 2. **Keyword evidence** ``kw = kw_weight * min(hits, kw_cap) + title_weight * [title hit]
    - negative_weight * [negative hit]`` (see :mod:`trends.topics.keywords`).
 3. **Pseudo-labels.** ``seed score = similarity z + kw``; papers at or above ``pos_score`` are
@@ -18,11 +18,14 @@ production: every paper in the store), so the classifier teaches itself from the
 4. **Classifier.** A class-balanced logistic regression over the unit embeddings learns the
    topic from those pseudo-labels. Its logit is the log-odds under equal priors, so it means the
    same for a rare topic and a common one (a corpus z-score would not).
-   ``self_training`` > 0 adds rounds that relabel the corpus with the model's own confident
-   calls and refit (measured: it does not help on the dev set, so it is off by default).
+   The topic's ``examples`` (paper ids, when ``fit`` gets ``ids``) are forced positives with
+   weight ``example_weight``. ``self_training`` > 0 adds rounds that relabel the corpus with
+   the model's own confident calls and refit (measured: it does not help on the dev set, so it
+   is off by default).
 5. **Confidence** ``= sigmoid(logit_scale * logit + kw - offset)``. Keywords therefore count in
-   every prediction, a negative keyword pulls a paper far below the threshold, and ``threshold``
-   (config ``named_threshold``) turns confidences into memberships.
+   every prediction; a negative keyword is a veto (the score is also capped at
+   ``-negative_weight``, i.e. confidence <= 5% by default); ``threshold`` (config
+   ``named_threshold``) turns confidences into memberships.
 
 Everything is deterministic for a given ``seed`` (lbfgs logistic regressions; sampling only when
 pseudo-negatives exceed ``max_train``). The fitted model is a small dict of floats and strings
@@ -32,7 +35,7 @@ products. Design notes and the measured dev-set table: docs/named_topics.md.
 
 from __future__ import annotations
 
-import math
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,6 +45,7 @@ from trends.config import NamedTopicConfig
 from trends.embed import normalize_rows
 from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
 
+log = logging.getLogger(__name__)
 EmbedFn = Callable[[list[str]], np.ndarray]
 STATE_VERSION = 2
 
@@ -72,8 +76,11 @@ class NamedTopicClassifier:
     self_training, st_confidence:
         Extra rounds that refit on the model's own calls with confidence >= ``st_confidence``
         (positives) or <= ``1 - st_confidence`` (negatives).
-    C:
-        Inverse L2 regularisation of the logistic regressions.
+    example_weight:
+        Sample weight of a topic's ``examples`` (known positives) in its regressions.
+    alpha:
+        L2 penalty per training row of the logistic regressions (``C = 1 / (alpha * rows)``,
+        so the solution, and with it the logit scale, does not drift with the corpus size).
     max_train:
         Cap on pseudo-negatives per regression (sampled with ``seed`` beyond it).
     """
@@ -94,7 +101,8 @@ class NamedTopicClassifier:
         offset: float = 1.0,
         self_training: int = 0,
         st_confidence: float = 0.9,
-        C: float = 1.0,
+        example_weight: float = 5.0,
+        alpha: float = 7e-5,
         max_train: int = 50_000,
     ) -> None:
         self.topics = topics
@@ -110,7 +118,8 @@ class NamedTopicClassifier:
         self.offset = offset
         self.self_training = self_training
         self.st_confidence = st_confidence
-        self.C = C
+        self.example_weight = example_weight
+        self.alpha = alpha
         self.max_train = max_train
 
     # ------------------------------------------------------------------ validation
@@ -132,8 +141,10 @@ class NamedTopicClassifier:
             raise ValueError(f"self_training: must be >= 0, got {self.self_training}")
         if not 0.5 < self.st_confidence < 1.0:
             raise ValueError(f"st_confidence: must lie in (0.5, 1), got {self.st_confidence}")
-        if self.C <= 0:
-            raise ValueError(f"C: must be > 0, got {self.C}")
+        if self.example_weight <= 0:
+            raise ValueError(f"example_weight: must be > 0, got {self.example_weight}")
+        if self.alpha <= 0:
+            raise ValueError(f"alpha: must be > 0, got {self.alpha}")
         if self.kw_cap < 1:
             raise ValueError(f"kw_cap: must be >= 1, got {self.kw_cap}")
         if self.pos_score <= self.neg_score:
@@ -171,7 +182,8 @@ class NamedTopicClassifier:
         """Learn every topic from the unlabelled corpus ``texts``/``embeddings``.
 
         ``embed_fn`` embeds the topics' descriptions and seeds (with the model that made
-        ``embeddings``). ``ids``, when given, lets configured ``examples`` join the prototypes.
+        ``embeddings``). ``ids`` (paper ids of the rows), when given, lets each topic's
+        configured ``examples`` act as known positives.
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -188,7 +200,7 @@ class NamedTopicClassifier:
             for t in topics
         ]
 
-        # 1. prototypes: description + seeds (+ example papers found in the corpus)
+        # 1. prototypes (description + seeds); examples are looked up as corpus rows
         proto_texts = [[t.description, *t.seeds] for t in topics]
         flat = [s for group in proto_texts for s in group]
         vecs = np.asarray(embed_fn(flat), dtype=np.float64)
@@ -199,15 +211,18 @@ class NamedTopicClassifier:
             )
         vecs = normalize_rows(vecs).astype(np.float64)
         row_of = {pid: i for i, pid in enumerate(ids)} if ids is not None else {}
+        if any(t.examples for t in topics) and ids is None:
+            log.warning("named topics have examples but fit() got no ids: examples are ignored")
         prototypes: list[np.ndarray] = []
+        example_rows: list[np.ndarray] = []
         start = 0
         for t, group in zip(topics, proto_texts, strict=True):
             p = vecs[start : start + len(group)]
             start += len(group)
-            ex = [row_of[e] for e in t.examples if e in row_of]
-            if ex:
-                p = np.vstack([p, x[ex]])
+            ex = np.array(sorted({row_of[e] for e in t.examples if e in row_of}), dtype=int)
             prototypes.append(p)
+            example_rows.append(ex)
+        self.n_examples_ = np.array([len(e) for e in example_rows], dtype=int)
         self.slugs_ = [t.slug for t in topics]
         self.keywords_ = [list(t.keywords) for t in topics]
         self.negative_keywords_ = [list(t.negative_keywords) for t in topics]
@@ -220,8 +235,10 @@ class NamedTopicClassifier:
         self.n_fit_ = n
 
         raw_sim = self._raw_similarity(x)
-        self.sim_mean_ = raw_sim.mean(axis=0)
-        self.sim_std_ = raw_sim.std(axis=0) + 1e-12
+        # robust z-score (median, MAD): a topic that is a large share of the corpus must not
+        # inflate the scale its own members are measured on
+        self.sim_mean_ = np.median(raw_sim, axis=0)
+        self.sim_std_ = 1.4826 * np.median(np.abs(raw_sim - self.sim_mean_), axis=0) + 1e-12
         z_sim = (raw_sim - self.sim_mean_) / self.sim_std_
         ev = keyword_evidence(texts, keyword_sets)
         kw = self._keyword_score(ev)
@@ -239,13 +256,20 @@ class NamedTopicClassifier:
             pos, neg = self._pseudo_labels(
                 seed_score >= self.pos_score, seed_score < self.neg_score, seed_score
             )
+            weight = np.ones(n)
+            weight[example_rows[j]] = self.example_weight
             for round_ in range(self.self_training + 1):
                 if round_:  # self-training: the model's own confident calls are the new labels
-                    score = self._final_score(x @ self.coef_[j] + self.intercept_[j], kw[:, j])
+                    logit = x @ self.coef_[j] + self.intercept_[j]
+                    score = self._final_score(logit, kw[:, j], ev.negative[:, j])
                     pos, neg = self._pseudo_labels(score >= -lo, score < lo, score)
+                pos[example_rows[j]] = True  # known members are positives whatever their score
+                neg[example_rows[j]] = False
                 rows = self._train_rows(pos, neg, rng)
-                clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
-                clf.fit(x[rows], pos[rows])
+                # L2 strength per training row, so the fit does not depend on the corpus size
+                c = 1.0 / (self.alpha * len(rows))
+                clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+                clf.fit(x[rows], pos[rows], sample_weight=weight[rows])
                 self.coef_[j] = clf.coef_[0]
                 self.intercept_[j] = clf.intercept_[0]
             self.n_pseudo_pos_[j] = int(pos.sum())
@@ -279,6 +303,14 @@ class NamedTopicClassifier:
         best = np.column_stack([(x @ p.T).max(axis=1) for p in self.prototypes_])
         return 0.5 * (cen + best)
 
+    def similarity(self, embeddings: np.ndarray) -> np.ndarray:
+        """Prototype similarity ``[n, n_topics]`` as a z-score against the fit corpus."""
+        self._check_fitted()
+        x = self._check_data([""] * len(embeddings), embeddings, self.n_features_in_)
+        if x.shape[0] == 0:
+            return np.zeros((0, len(self.slugs_)))
+        return (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
+
     def _keyword_score(self, ev: KeywordEvidence) -> np.ndarray:
         return (
             self.kw_weight * np.minimum(ev.hits, self.kw_cap)
@@ -286,8 +318,10 @@ class NamedTopicClassifier:
             - self.negative_weight * ev.negative
         )
 
-    def _final_score(self, logit: np.ndarray, kw: np.ndarray) -> np.ndarray:
-        return self.logit_scale * logit + kw - self.offset
+    def _final_score(self, logit: np.ndarray, kw: np.ndarray, negative: np.ndarray) -> np.ndarray:
+        score = self.logit_scale * logit + kw - self.offset
+        # a negative keyword is a veto: the score is also capped at -negative_weight
+        return np.where(negative > 0, np.minimum(score, -self.negative_weight), score)
 
     def decision_function(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Scores ``[n, n_topics]`` on the logit scale: ``predict_proba`` is their sigmoid."""
@@ -296,8 +330,9 @@ class NamedTopicClassifier:
         x = self._check_data(texts, embeddings, self.n_features_in_)
         if x.shape[0] == 0:
             return np.zeros((0, len(self.slugs_)))
-        kw = self._keyword_score(keyword_evidence(texts, self.keyword_sets_))
-        return self._final_score(x @ self.coef_.T + self.intercept_, kw)
+        ev = keyword_evidence(texts, self.keyword_sets_)
+        logit = x @ self.coef_.T + self.intercept_
+        return self._final_score(logit, self._keyword_score(ev), ev.negative)
 
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Confidence in [0, 1] that each paper belongs to each topic, ``[n, n_topics]``."""
@@ -326,7 +361,8 @@ class NamedTopicClassifier:
             "offset": float(self.offset),
             "self_training": int(self.self_training),
             "st_confidence": float(self.st_confidence),
-            "C": float(self.C),
+            "example_weight": float(self.example_weight),
+            "alpha": float(self.alpha),
             "max_train": int(self.max_train),
         }
 
@@ -346,6 +382,7 @@ class NamedTopicClassifier:
             "intercept": self.intercept_.tolist(),
             "n_pseudo_pos": self.n_pseudo_pos_.tolist(),
             "n_pseudo_neg": self.n_pseudo_neg_.tolist(),
+            "n_examples": self.n_examples_.tolist(),
         }
 
     @classmethod
@@ -379,15 +416,5 @@ class NamedTopicClassifier:
         clf.intercept_ = np.asarray(state["intercept"], dtype=np.float64)
         clf.n_pseudo_pos_ = np.asarray(state["n_pseudo_pos"], dtype=int)
         clf.n_pseudo_neg_ = np.asarray(state["n_pseudo_neg"], dtype=int)
+        clf.n_examples_ = np.asarray(state["n_examples"], dtype=int)
         return clf
-
-
-def macro_f1(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Mean over columns of F1 (0 for a column without true or predicted positives)."""
-    f1s = []
-    for j in range(y_true.shape[1]):
-        t, p = y_true[:, j].astype(bool), y_pred[:, j].astype(bool)
-        tp = float((t & p).sum())
-        denom = float(t.sum() + p.sum())
-        f1s.append(2 * tp / denom if denom else 0.0)
-    return float(np.mean(f1s)) if f1s else math.nan

@@ -1,7 +1,8 @@
 """The topic registry: stable ids across refits, and each topic's lineage.
 
 BERTopic renumbers its topics on every fit. Here a refit's clusters are matched to the registry's
-discovered topics by the cosine similarity of their centroids (one-to-one, most similar pairs first):
+discovered topics by the cosine similarity of their centroids (one-to-one, most similar pairs
+first):
 
 * ``matched`` — a cluster whose best one-to-one partner reaches ``match_threshold`` keeps that
   topic's id (label, centroid and size are refreshed);
@@ -55,9 +56,18 @@ def _greedy_pairs(sims: np.ndarray, threshold: float) -> dict[int, int]:
     return pairs
 
 
-def reconcile(registry: pd.DataFrame, registry_centroids: np.ndarray, clusters: list[Cluster],
-              *, birth_dates: list[date | None], match_threshold: float, next_id: int,
-              run_id: str, as_of: date, model_id: str) -> Reconciled:
+def reconcile(
+    registry: pd.DataFrame,
+    registry_centroids: np.ndarray,
+    clusters: list[Cluster],
+    *,
+    birth_dates: list[date | None],
+    match_threshold: float,
+    next_id: int,
+    run_id: str,
+    as_of: date,
+    model_id: str,
+) -> Reconciled:
     """Match ``clusters`` to the registry's discovered topics (rows of ``registry`` aligned with
     ``registry_centroids``) and return the updated registry and its lineage events."""
     old_ids = registry["topic_id"].astype(int).tolist() if len(registry) else []
@@ -73,14 +83,31 @@ def reconcile(registry: pd.DataFrame, registry_centroids: np.ndarray, clusters: 
     taken = {c: r for r, c in pairs.items()}
 
     def ev(tid: int, event: str, other: int | None, sim: float | None) -> None:
-        events.append({"run_id": run_id, "date": as_of, "topic_id": tid, "event": event,
-                       "other_topic_id": other, "similarity": sim})
+        events.append(
+            {
+                "run_id": run_id,
+                "date": as_of,
+                "topic_id": tid,
+                "event": event,
+                "other_topic_id": other,
+                "similarity": sim,
+            }
+        )
 
     for k, cl in enumerate(clusters):
-        base = {"kind": "discovered", "slug": None, "label": cl.label, "name": cl.label,
-                "description": None, "top_terms": list(cl.terms), "status": "active",
-                "size": len(cl.members), "threshold": cl.threshold, "model_id": model_id,
-                "last_run": run_id}
+        base = {
+            "kind": "discovered",
+            "slug": None,
+            "label": cl.label,
+            "name": cl.label,
+            "description": None,
+            "top_terms": list(cl.terms),
+            "status": "active",
+            "size": len(cl.members),
+            "threshold": cl.threshold,
+            "model_id": model_id,
+            "last_run": run_id,
+        }
         if k in pairs:
             j = pairs[k]
             tid = old_ids[j]
@@ -121,12 +148,20 @@ def reconcile(registry: pd.DataFrame, registry_centroids: np.ndarray, clusters: 
         centroids.append(registry_centroids[j])
 
     topics = pd.DataFrame(out_rows)
-    return Reconciled(topics=topics, centroids=centroids, events=pd.DataFrame(events),
-                      cluster_topic_ids=cluster_ids)
+    return Reconciled(
+        topics=topics,
+        centroids=centroids,
+        events=pd.DataFrame(events),
+        cluster_topic_ids=cluster_ids,
+    )
 
 
-def assign_nearest(embeddings: np.ndarray, topic_ids: np.ndarray, centroids: np.ndarray,
-                   threshold: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def assign_nearest(
+    embeddings: np.ndarray,
+    topic_ids: np.ndarray,
+    centroids: np.ndarray,
+    threshold: float | np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nearest-centroid assignment of unit-normalised ``embeddings``.
 
     ``threshold`` is one cosine bar for all topics or one per topic. Returns (topic id, or -1
