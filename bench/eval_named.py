@@ -91,6 +91,15 @@ def macro(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean([prf(y[:, j], p[:, j])[2] for j in range(y.shape[1])]))
 
 
+def bootstrap_interval(
+    y: np.ndarray, p: np.ndarray, n: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """90% percentile interval of macro F1 over papers resampled with replacement."""
+    rng = np.random.default_rng(seed)
+    vals = [macro(y[b], p[b]) for b in rng.integers(0, len(y), size=(n, len(y)))]
+    return float(np.quantile(vals, 0.05)), float(np.quantile(vals, 0.95))
+
+
 def tune_threshold(
     y: np.ndarray, predict: Callable[[float], np.ndarray], grid: np.ndarray, prefer: float
 ) -> float:
@@ -329,7 +338,40 @@ def main() -> None:
             else "Tune split (thresholds, keywords and hyper-parameters were tuned on it)"
         )
         lines += table(title, slugs, rows_)
-        if s == "test":  # the same rows without papers the labeller marked as borderline
+        if s == "test":
+            cis = []
+            for name, _t, yy, pp in rows_:
+                if name.startswith("**") or "best on tune" in name:
+                    lo, hi = bootstrap_interval(yy, pp)
+                    cis.append(f"{name.strip('*')} [{lo:.2f}, {hi:.2f}]")
+            lines += [
+                "Bootstrap 90% interval of test macro F1 (papers resampled): "
+                + "; ".join(cis)
+                + ".",
+                "",
+            ]
+            rounds = np.array(
+                [
+                    r["sampled_as"].rpartition("/")[2] if "/" in r["sampled_as"] else "r1"
+                    for r in splits[s]
+                ]
+            )
+            if len(set(rounds)) > 1:  # dev set drawn in rounds (bench/devset/sample.py)
+                per = []
+                for rd in sorted(set(rounds)):
+                    m = rounds == rd
+                    per.append(
+                        f"{rd} ({int(m.sum())} papers): "
+                        + ", ".join(
+                            f"{name.strip('*')} {macro(yy[m], pp[m]):.3f}"
+                            for name, _t, yy, pp in rows_
+                            if name.startswith("**") or "best on tune" in name
+                        )
+                    )
+                lines += [
+                    "Test macro F1 by sampling round: " + "; ".join(per) + ".",
+                    "",
+                ]  # the same rows without papers the labeller marked as borderline
             clear = np.array(["borderline" not in r.get("note", "").lower() for r in splits[s]])
             lines += table(
                 f"Test split without the {int((~clear).sum())} papers whose label note says "

@@ -7,6 +7,10 @@ Sampling (seed 20261204):
   excluding papers already drawn. Keyword hits are *candidates*, not labels: every paper is judged
   by reading its title and abstract against the definitions in config.yaml.
 
+A second round (seed 20261205: 120 uniform + 45 keyword candidates per topic, excluding round
+one) was added to give the tuning part more positives of the rarer topics; the split rule is
+the same, so about half of round two is held out as well.
+
 The split column assigns every paper to ``tune`` or ``test`` by a hash of its id (about 50/50), so
 the held-out part is fixed before any tuning happens.
 
@@ -38,14 +42,16 @@ def split_of(paper_id: str) -> str:
     return "test" if int(hashlib.sha256(paper_id.encode()).hexdigest(), 16) % 2 else "tune"
 
 
-def main() -> None:
-    src = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/hf_daily.jsonl.gz")
-    with gzip.open(src, "rt", encoding="utf-8") as fh:
-        papers = [json.loads(line) for line in fh]
-    rng = random.Random(SEED)
-    chosen: dict[str, str] = {}
-    for p in rng.sample(papers, N_UNIFORM):
-        chosen[p["id"]] = "uniform"
+ROUNDS = [(SEED, N_UNIFORM, N_PER_TOPIC), (20261205, 120, 45)]
+
+
+def draw(papers: list[dict], chosen: dict[str, str], seed: int, n_uniform: int, n_topic: int,
+         tag: str) -> None:
+    """Add one round: uniform papers, then keyword candidates per topic (none drawn before)."""
+    rng = random.Random(seed)
+    pool = [p for p in papers if p["id"] not in chosen]
+    for p in rng.sample(pool, n_uniform):
+        chosen[p["id"]] = f"uniform{tag}"
     for slug, pat in PATTERNS.items():
         rx = re.compile(pat, re.IGNORECASE)
         hits = [
@@ -53,8 +59,17 @@ def main() -> None:
             for p in papers
             if p["id"] not in chosen and rx.search(p["title"] + " " + p["abstract"])
         ]
-        for p in rng.sample(hits, N_PER_TOPIC):
-            chosen[p["id"]] = f"keyword:{slug}"
+        for p in rng.sample(hits, n_topic):
+            chosen[p["id"]] = f"keyword:{slug}{tag}"
+
+
+def main() -> None:
+    src = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/hf_daily.jsonl.gz")
+    with gzip.open(src, "rt", encoding="utf-8") as fh:
+        papers = [json.loads(line) for line in fh]
+    chosen: dict[str, str] = {}
+    for k, (seed, n_uniform, n_topic) in enumerate(ROUNDS):
+        draw(papers, chosen, seed, n_uniform, n_topic, "" if k == 0 else f"/r{k + 1}")
     by_id = {p["id"]: p for p in papers}
     out = Path(__file__).with_name("sample.jsonl")
     with out.open("w", encoding="utf-8") as fh:
