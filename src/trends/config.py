@@ -92,6 +92,9 @@ class DiscoveryConfig(_Section):
     umap_n_components: int = Field(5, ge=2)
     min_cluster_size: int = Field(15, ge=2)
     min_samples: int | None = Field(5, ge=1)
+    # "leaf" gives many homogeneous clusters and is stable across seeds on this data; "eom"
+    # (HDBSCAN's default) tends to lump most of the corpus into one blob (bench/eval_topics.py)
+    cluster_selection: Literal["leaf", "eom"] = "leaf"
     # a paper joins a topic when its cosine to the centroid reaches the topic's bar: the
     # member_quantile quantile of the topic's core members' cosines, never below assign_threshold
     assign_threshold: float = Field(0.45, gt=0, lt=1)

@@ -184,7 +184,7 @@ class TopicDiscoverer:
             min_cluster_size=cfg.min_cluster_size,
             min_samples=cfg.min_samples,
             metric="euclidean",
-            cluster_selection_method="eom",
+            cluster_selection_method=self.cfg.cluster_selection,
             prediction_data=False,
         )
         vectorizer = CountVectorizer(
