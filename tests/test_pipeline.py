@@ -175,3 +175,38 @@ def test_crash_mid_embedding_resumes(tmp_path):
         # what the embedder saw: the rest of the papers, plus the named topic's 2 prototype texts
         assert emb.texts_seen == len(rows) - done + 2
         assert store.counts()["embeddings"] == len(rows)
+
+
+def test_refit_due_counts_only_papers_new_to_the_pool(world):
+    import pandas as pd
+
+    from trends.topics.fitting import refit_due
+
+    cfg, store, emb = world["cfg"], world["store"], world["emb"]
+    topics_cfg = cfg.topics.model_copy(
+        update={"refit": cfg.topics.refit.model_copy(update={"min_novel": 3})}
+    )
+    last_fit = store.con.execute(
+        "SELECT max(date_to) FROM runs WHERE status = 'success' AND "
+        "(counts->>'discovered_topics') IS NOT NULL"
+    ).fetchall()[0][0]
+    ids = store.papers()["paper_id"].tolist()[:6]
+    old = pd.DataFrame(
+        {
+            "paper_id": ids[:3],
+            "nearest_topic_id": 1,
+            "similarity": 0.1,
+            "date": [last_fit] * 3,
+            "run_id": "fit",
+        }
+    )
+    with store.transaction():
+        store.set_novelty(old, paper_ids=ids[:3])
+    assert refit_due(topics_cfg, store, last_fit, emb.model_id) is None
+    new = old.assign(paper_id=ids[3:], date=[pd.Timestamp(last_fit) + pd.Timedelta(days=1)] * 3)
+    with store.transaction():
+        store.set_novelty(new, paper_ids=ids[3:])
+    why = refit_due(topics_cfg, store, last_fit, emb.model_id)
+    assert why is not None and "novelty pool" in why
+    with store.transaction():
+        store.exec("DELETE FROM novelty WHERE paper_id IN (SELECT unnest(?::VARCHAR[]))", [ids])

@@ -186,7 +186,7 @@ def run_day(
         emb = _embedder(cfg, embedder)
         with rec.step("embed"):
             rec.counts.update(embed_new(cfg.embedding, store, emb, until=day))
-        why = refit_due(cfg.topics, store, day)
+        why = refit_due(cfg.topics, store, day, emb.model_id)
         if why:
             rec.counts["refit_reason"] = why
             with rec.step("refit"):

@@ -83,10 +83,15 @@ def sync_named_topics(cfg: TopicsConfig, store: Store, run_id: str, as_of: date)
 
 
 def _load_classifier(store: Store, model_id: str) -> NamedTopicClassifier | None:
+    """The stored classifier, or None when absent, made with another model, or outdated."""
     saved = store.load_model(NAMED_MODEL)
     if saved is None or saved[0] != model_id:
         return None
-    return NamedTopicClassifier.from_state(saved[1])
+    try:
+        return NamedTopicClassifier.from_state(saved[1])
+    except (ValueError, KeyError, TypeError) as err:
+        log.warning("stored named-topic model is unusable (%s); a refit will replace it", err)
+        return None
 
 
 def _named_frame(
@@ -312,7 +317,7 @@ def assign_papers(
     }
 
 
-def refit_due(cfg: TopicsConfig, store: Store, as_of: date) -> str | None:
+def refit_due(cfg: TopicsConfig, store: Store, as_of: date, model_id: str) -> str | None:
     """Why a refit is due as of ``as_of`` (None when it is not)."""
     last = store.last_run("refit")
     fits = store.con.execute(
@@ -322,13 +327,20 @@ def refit_due(cfg: TopicsConfig, store: Store, as_of: date) -> str | None:
     last_fit = fits[0][0] if fits else None
     if last_fit is None and last is None:
         return "no topic model yet"
-    if store.load_model(NAMED_MODEL) is None and cfg.named:
-        return "no named-topic model yet"
+    if cfg.named and _load_classifier(store, model_id) is None:
+        return "no usable named-topic model for this embedding model"
     if last_fit is not None and as_of - last_fit >= timedelta(days=cfg.refit.every_days):
         return f"last refit {last_fit} is {cfg.refit.every_days}+ days old"
-    pool = len(store.novelty())
+    # only papers that joined the pool since the last fit count: the fit's own outliers were
+    # already seen by that fit and would trigger a refit every day
+    nov = store.novelty()
+    pool = (
+        int((pd.to_datetime(nov["date"]) > pd.Timestamp(last_fit)).sum()) if last_fit else len(nov)
+    )
     if pool >= cfg.refit.min_novel:
-        return f"novelty pool has {pool} papers (>= {cfg.refit.min_novel})"
+        return (
+            f"{pool} new papers in the novelty pool since the last fit (>= {cfg.refit.min_novel})"
+        )
     return None
 
 
