@@ -134,6 +134,20 @@ def _embed_fn(emb: Embedder) -> Callable[[list[str]], np.ndarray]:
     return lambda texts: emb.encode(texts)
 
 
+def _refit(cfg: Config, store: Store, emb: Embedder, rec: RunRecorder, as_of: date) -> None:
+    with rec.step("refit"):
+        rec.counts.update(
+            fit_topics(
+                cfg.topics,
+                store,
+                model_id=emb.model_id,
+                run_id=rec.run_id,
+                as_of=as_of,
+                embed_fn=_embed_fn(emb),
+            )
+        )
+
+
 def _report(cfg: Config, store: Store, as_of: date, rec: RunRecorder) -> Path | None:
     from trends.reporting import build_report
 
@@ -189,32 +203,13 @@ def run_day(
         why = refit_due(cfg.topics, store, day, emb.model_id)
         if why:
             rec.counts["refit_reason"] = why
-            with rec.step("refit"):
-                rec.counts.update(
-                    fit_topics(
-                        cfg.topics,
-                        store,
-                        model_id=emb.model_id,
-                        run_id=rec.run_id,
-                        as_of=day,
-                        embed_fn=_embed_fn(emb),
-                    )
-                )
+            _refit(cfg, store, emb, rec, day)
         else:
             with rec.step("assign"):
-                todo = store.con.execute(
-                    "SELECT paper_id FROM papers p WHERE date <= ? AND NOT EXISTS "
-                    "(SELECT 1 FROM assignments a WHERE a.paper_id = p.paper_id) AND NOT EXISTS "
-                    "(SELECT 1 FROM novelty n WHERE n.paper_id = p.paper_id)",
-                    [day],
-                ).fetchall()
+                todo = store.unassigned_papers(until=day)
                 rec.counts.update(
                     assign_papers(
-                        cfg.topics,
-                        store,
-                        model_id=emb.model_id,
-                        run_id=rec.run_id,
-                        paper_ids=[r[0] for r in todo],
+                        cfg.topics, store, model_id=emb.model_id, run_id=rec.run_id, paper_ids=todo
                     )
                 )
         return _report(cfg, store, day, rec) if report else None
@@ -263,17 +258,7 @@ def run_backfill(
         emb = _embedder(cfg, embedder)
         with rec.step("embed"):
             rec.counts.update(embed_new(cfg.embedding, store, emb, until=until, progress=True))
-        with rec.step("refit"):
-            rec.counts.update(
-                fit_topics(
-                    cfg.topics,
-                    store,
-                    model_id=emb.model_id,
-                    run_id=rec.run_id,
-                    as_of=until,
-                    embed_fn=_embed_fn(emb),
-                )
-            )
+        _refit(cfg, store, emb, rec, until)
         return _report(cfg, store, until, rec) if report else None
 
     return _guarded(rec, body)
@@ -296,17 +281,7 @@ def run_refit(
         emb = _embedder(cfg, embedder)
         with rec.step("embed"):
             rec.counts.update(embed_new(cfg.embedding, store, emb, until=as_of))
-        with rec.step("refit"):
-            rec.counts.update(
-                fit_topics(
-                    cfg.topics,
-                    store,
-                    model_id=emb.model_id,
-                    run_id=rec.run_id,
-                    as_of=as_of,
-                    embed_fn=_embed_fn(emb),
-                )
-            )
+        _refit(cfg, store, emb, rec, as_of)
         return None
 
     return _guarded(rec, body)
