@@ -81,10 +81,11 @@ def main() -> None:
                 t0 = time.perf_counter()
                 out = subprocess.run(
                     [TRENDS, "--config", str(cfg), "run", "--date", day],
-                    check=True,
                     capture_output=True,
                     text=True,
                 )
+                if out.returncode:
+                    sys.exit(f"trends run --date {day} failed:\n{out.stderr[-3000:]}")
                 wall = time.perf_counter() - t0
                 con = duckdb.connect(str(Path(tmp) / "store.duckdb"), read_only=True)
                 n_store, counts, timings = con.execute(

@@ -10,179 +10,84 @@ Frames follow the momentum contract (see :mod:`trends.report`): ``table`` has on
 (topic_id, future period). Labels may be long (discovered topics are c-TF-IDF word lists): they are
 wrapped and truncated with :func:`wrap_label`, and any ``$`` is escaped so matplotlib never reads a
 paper title or label as mathtext. Layouts are ``constrained`` so labels never overlap.
+
+Colours, page size, text and drawing helpers live in :mod:`trends.plot_style`; the public ones
+are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.text import Annotation
-from matplotlib.ticker import FixedLocator, FuncFormatter, PercentFormatter
 
-STATUS_ORDER: tuple[str, ...] = ("emerging", "rising", "steady", "cooling", "fading")
-# Diverging red-blue (colour-blind safe): warm = gaining, cool = losing, grey = steady.
-STATUS_COLORS: dict[str, str] = dict(
-    emerging="#b2182b", rising="#ef8a62", steady="#8c8c8c", cooling="#67a9cf", fading="#2166ac"
+from trends.plot_style import (
+    A4_LANDSCAPE,
+    BURST_COLOR,
+    STATUS_COLORS,
+    STATUS_ORDER,
+    UNKNOWN_COLOR,
+    as_float,
+    burst_spans,
+    escape_text,
+    growth_text,
+    legend_below,
+    legend_dot,
+    no_data,
+    note,
+    q_text,
+    ratio_text,
+    ratio_ticks,
+    status_color,
+    style_time_axis,
+    to_dates,
+    to_num,
+    topic_rows,
+    wrap_label,
 )
-UNKNOWN_COLOR = "#444444"
-BURST_COLOR = "#f1c232"
-A4_LANDSCAPE = (11.69, 8.27)
-_RATIOS = (1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8, 16, 32, 64)
-_FINE_RATIOS = (1 / 4, 0.4, 1 / 2, 0.8, 1, 1.25, 2, 2.5, 4)  # symmetric pairs, short labels
-
-
-def escape_text(text: object) -> str:
-    """``str(text)`` with ``$`` escaped so matplotlib does not parse it as mathtext."""
-    return str(text).replace("$", r"\$")
-
-
-def wrap_label(text: object, width: int = 40, max_lines: int = 2) -> str:
-    """Wrap ``text`` to lines of at most ``width`` characters; cut after ``max_lines`` with "…"."""
-    raw = " ".join(str(text).split()) or "(unlabelled)"
-    lines = textwrap.wrap(raw, width, break_long_words=True, break_on_hyphens=True)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1][: max(1, width - 1)].rstrip() + "…"
-    return escape_text("\n".join(lines))
-
-
-def status_color(status: object) -> str:
-    return STATUS_COLORS.get(str(status), UNKNOWN_COLOR)
-
-
-def as_float(value: object) -> float:
-    """``value`` as a float; NaN when it is missing or not a number."""
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def ratio_text(log_ratio: object) -> str:
-    """A log ratio as a multiplier, e.g. ``0.69 -> "×2"``; ``"n/a"`` when not finite."""
-    value = as_float(log_ratio)
-    if not math.isfinite(value):
-        return "n/a"
-    return f"×{math.exp(value):.2g}" if abs(value) < 4.6 else f"×{math.exp(value):.0f}"
-
-
-def growth_text(growth: object, lo: object, hi: object) -> str:
-    """Growth with its interval as multipliers: ``"×1.8 [1.3–2.4]"``."""
-    if not (math.isfinite(as_float(lo)) and math.isfinite(as_float(hi))):
-        return ratio_text(growth)
-    return f"{ratio_text(growth)} [{ratio_text(lo)[1:]}–{ratio_text(hi)[1:]}]"
-
-
-def q_text(q: object) -> str:
-    """A q-value for display: two significant digits, "<0.001" when tiny, "n/a" when missing."""
-    value = as_float(q)
-    if not math.isfinite(value):
-        return "n/a"
-    return "<0.001" if value < 0.001 else f"{value:.2g}"
-
-
-def note(
-    ax: Axes,
-    text: str,
-    xy: tuple[float, float],
-    dx: float = 0,
-    dy: float = 0,
-    coords: Any = "axes fraction",
-    **kw: Any,
-) -> Annotation:
-    """Text at ``xy`` (in ``coords``) shifted by (``dx``, ``dy``) points."""
-    return ax.annotate(
-        text, xy=xy, xycoords=coords, xytext=(dx, dy), textcoords="offset points", **kw
-    )
-
-
-def no_data(ax: Axes, message: str) -> None:
-    """An empty chart that says why it is empty."""
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.4")
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def _topic_rows(table: pd.DataFrame, topic_id: int) -> pd.DataFrame:
-    return table.loc[table["topic_id"] == topic_id].sort_values("period").reset_index(drop=True)
-
-
-def _dates(series: pd.Series) -> np.ndarray:
-    return pd.to_datetime(series).to_numpy(dtype="datetime64[ns]")
-
-
-def _num(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-
-
-def _style_time_axis(ax: Axes) -> None:
-    locator = AutoDateLocator(minticks=3, maxticks=7)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=None))
-    ax.set_ylim(bottom=0)
-    ax.grid(axis="y", alpha=0.3)
-
-
-def _burst_spans(periods: np.ndarray, burst: np.ndarray) -> list[tuple[float, float]]:
-    """Contiguous burst periods as (start, end) in matplotlib date numbers; end = next period."""
-    step = np.diff(periods).min() if len(periods) > 1 else np.timedelta64(7, "D")
-    spans, start = [], None
-    for i, flag in enumerate(burst):
-        if flag and start is None:
-            start = periods[i]
-        if start is not None and (not flag or i == len(burst) - 1):
-            end = periods[i] + step if flag else periods[i]
-            spans.append((float(date2num(start)), float(date2num(end))))
-            start = None
-    return spans
 
 
 def draw_topic_trend(
     ax: Axes, table: pd.DataFrame, topic_id: int, forecast: pd.DataFrame | None = None
 ) -> None:
     """One topic's share per period with its interval, EWMA, bursts and forecast, on ``ax``."""
-    rows = _topic_rows(table, topic_id)
+    rows = topic_rows(table, topic_id)
     label = rows["label"].iloc[-1] if len(rows) else f"Topic {topic_id}"
     ax.set_xlabel("Period start")
     ax.set_ylabel("Share of all papers")
-    if rows.empty or not np.nansum(_num(rows["count"])) > 0:
+    if rows.empty or not np.nansum(to_num(rows["count"])) > 0:
         ax.set_title(f"{wrap_label(label, 90)}\n(no papers yet)", loc="left", fontsize=11)
         no_data(ax, "No papers in this topic yet")
         return
     last = rows.iloc[-1]
     color = status_color(last.get("status"))
-    x, ewma = _dates(rows["period"]), _num(rows["ewma_share"])
+    x, ewma = to_dates(rows["period"]), to_num(rows["ewma_share"])
     ax.fill_between(
         x,
-        _num(rows["share_lo"]),
-        _num(rows["share_hi"]),
+        to_num(rows["share_lo"]),
+        to_num(rows["share_hi"]),
         color=color,
         alpha=0.18,
         lw=0,
         label="share, 95% interval",
     )
-    ax.plot(x, _num(rows["share"]), "o", ms=2.5, color="0.35", alpha=0.7, label="share per period")
+    ax.plot(
+        x, to_num(rows["share"]), "o", ms=2.5, color="0.35", alpha=0.7, label="share per period"
+    )
     ax.plot(x, ewma, "-", lw=2.2, color=color, label="smoothed (EWMA)")
     if "burst" in rows:
-        spans = _burst_spans(x, rows["burst"].fillna(False).astype(bool).to_numpy())
+        spans = burst_spans(x, rows["burst"].fillna(False).astype(bool).to_numpy())
         for i, (x0, x1) in enumerate(spans):
             ax.axvspan(x0, x1, color=BURST_COLOR, alpha=0.25, lw=0, label=None if i else "burst")
-    fc = None if forecast is None or forecast.empty else _topic_rows(forecast, topic_id)
+    fc = None if forecast is None or forecast.empty else topic_rows(forecast, topic_id)
     if fc is not None and not fc.empty:  # joined to the last smoothed value
-        fx = np.concatenate([x[-1:], _dates(fc["period"])])
-        lo, hi, mean = (np.concatenate([ewma[-1:], _num(fc[c])]) for c in ("lo", "hi", "mean"))
+        fx = np.concatenate([x[-1:], to_dates(fc["period"])])
+        lo, hi, mean = (np.concatenate([ewma[-1:], to_num(fc[c])]) for c in ("lo", "hi", "mean"))
         ax.fill_between(
             fx,
             lo,
@@ -198,7 +103,7 @@ def draw_topic_trend(
     growth = growth_text(last.get("growth"), last.get("growth_lo"), last.get("growth_hi"))
     stats = f"{last.get('status', '?')} · growth {growth} · q(rising) = {q_text(last['q_rising'])}"
     ax.set_title(f"{wrap_label(label, 90)}\n{stats}", loc="left", fontsize=11)
-    _style_time_axis(ax)
+    style_time_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
 
 
@@ -249,7 +154,7 @@ def plot_topic_shares(
         axes[0].set_title("No topics", fontsize=9)
     seen: list[str] = []
     for ax, topic_id in zip(axes, ids, strict=False):
-        rows = _topic_rows(table, topic_id)
+        rows = topic_rows(table, topic_id)
         if rows.empty:
             ax.set_title(wrap_label(f"Topic {topic_id}", 30), fontsize=9, loc="left")
             no_data(ax, "no data")
@@ -257,15 +162,15 @@ def plot_topic_shares(
         status = str(rows["status"].iloc[-1])
         color = status_color(status)
         seen.append(status)
-        x = _dates(rows["period"])
+        x = to_dates(rows["period"])
         ax.fill_between(
-            x, _num(rows["share_lo"]), _num(rows["share_hi"]), color=color, alpha=0.15, lw=0
+            x, to_num(rows["share_lo"]), to_num(rows["share_hi"]), color=color, alpha=0.15, lw=0
         )
-        ax.plot(x, _num(rows["share"]), ".", ms=2, color="0.55")
-        ax.plot(x, _num(rows["ewma_share"]), "-", lw=2, color=color)
+        ax.plot(x, to_num(rows["share"]), ".", ms=2, color="0.55")
+        ax.plot(x, to_num(rows["ewma_share"]), "-", lw=2, color=color)
         ax.set_title(wrap_label(rows["label"].iloc[-1], 32), fontsize=9, loc="left")
         ax.tick_params(labelsize=8)
-        _style_time_axis(ax)
+        style_time_axis(ax)
     for i, ax in enumerate(axes):
         ax.set_visible(i < n)
         if i + ncols >= n:  # lowest visible panel of its column
@@ -274,19 +179,8 @@ def plot_topic_shares(
     handles = [Patch(color="none", label="Line colour = latest status:")]
     handles += [Patch(color=status_color(s), label=s) for s in STATUS_ORDER if s in seen]
     handles.append(Patch(color="0.6", alpha=0.3, label="95% interval"))
-    _legend_below(fig, handles)
+    legend_below(fig, handles)
     return fig
-
-
-def _legend_below(fig: Figure, handles: Sequence[Artist]) -> None:
-    fig.legend(
-        handles=handles,
-        loc="outside lower center",
-        ncol=len(handles),
-        fontsize=9,
-        frameon=False,
-        handlelength=1.5,
-    )
 
 
 def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFrame:
@@ -301,22 +195,6 @@ def _momentum_rows(summary: pd.DataFrame, top: int, alpha: float) -> pd.DataFram
     df = df.assign(_q=q, _sig=np.nan_to_num(q, nan=1.0) <= alpha, _abs=df["growth"].abs())
     df = df.sort_values(["_sig", "_abs", "topic_id"], ascending=[False, False, True]).head(top)
     return df.sort_values(["growth", "topic_id"], ascending=[True, False]).reset_index(drop=True)
-
-
-def _ratio_ticks(ax: Axes) -> None:
-    """Ticks of a log-ratio axis at round multipliers (×0.5, ×1, ×2 …), at most nine."""
-    lo, hi = ax.get_xlim()
-    ticks = [math.log(r) for r in _RATIOS if lo <= math.log(r) <= hi]
-    if len(ticks) < 5:
-        ticks = [math.log(r) for r in _FINE_RATIOS if lo <= math.log(r) <= hi]
-    if len(ticks) > 9:  # thin out, keeping ×1 (or the tick nearest to it)
-        step = math.ceil(len(ticks) / 8)
-        anchor = min(range(len(ticks)), key=lambda i: abs(ticks[i]))
-        ticks = [t for i, t in enumerate(ticks) if (i - anchor) % step == 0]
-    if len(ticks) < 3:
-        ticks = list(np.linspace(lo, hi, 5))
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"×{math.exp(v):.3g}"))
 
 
 def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> int:
@@ -374,13 +252,9 @@ def draw_momentum(ax: Axes, summary: pd.DataFrame, top: int = 15, alpha: float =
     ax.set_ylim(-0.7, len(df) - 0.3)
     span = np.nanmax(np.abs(np.concatenate([g - lo, g + hi, [0.3]])))
     ax.set_xlim(-1.1 * span, 1.1 * span)
-    _ratio_ticks(ax)
+    ratio_ticks(ax)
     ax.grid(axis="x", alpha=0.3)
     return len(df)
-
-
-def _dot(color: str, label: str, **kw: Any) -> Line2D:
-    return Line2D([], [], marker="o", ls="", color=color, ms=7, label=label, **kw)
 
 
 def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> Figure:
@@ -405,12 +279,12 @@ def plot_momentum(summary: pd.DataFrame, top: int = 15, alpha: float = 0.05) -> 
         color="0.3",
     )
     statuses = set(summary["status"].astype(str)) if "status" in summary else set()
-    handles = [_dot(status_color(s), s) for s in STATUS_ORDER if s in statuses]
+    handles = [legend_dot(status_color(s), s) for s in STATUS_ORDER if s in statuses]
     handles += [
-        _dot("0.3", f"significant (q ≤ {alpha:g})"),
-        _dot("0.3", "not significant", mfc="white", mew=1.8),
+        legend_dot("0.3", f"significant (q ≤ {alpha:g})"),
+        legend_dot("0.3", "not significant", mfc="white", mew=1.8),
     ]
-    _legend_below(fig, handles)
+    legend_below(fig, handles)
     return fig
 
 
@@ -435,3 +309,29 @@ def plot_status_counts(summary: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(6.0, 3.0), layout="constrained")
     draw_status_counts(fig.add_subplot(), summary)
     return fig
+
+
+__all__ = [
+    "A4_LANDSCAPE",
+    "BURST_COLOR",
+    "STATUS_COLORS",
+    "STATUS_ORDER",
+    "UNKNOWN_COLOR",
+    "as_float",
+    "default_share_topics",
+    "draw_momentum",
+    "draw_status_counts",
+    "draw_topic_trend",
+    "escape_text",
+    "growth_text",
+    "no_data",
+    "note",
+    "plot_momentum",
+    "plot_status_counts",
+    "plot_topic_shares",
+    "plot_topic_trend",
+    "q_text",
+    "ratio_text",
+    "status_color",
+    "wrap_label",
+]
