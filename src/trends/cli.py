@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from trends.config import Config, load_config, parse_date
-from trends.errors import TrendsError
+from trends.errors import NotReadyError, TrendsError
 
 app = typer.Typer(
     add_completion=False,
@@ -136,9 +136,9 @@ def refit(date_: DateOpt = None) -> None:
     """Refit topics now (matched to the registry, so ids stay stable)."""
     from trends.pipeline import latest_date, run_refit
 
+    day = parse_date(date_) if date_ else None
     with _store() as store:
-        day = parse_date(date_) if date_ else latest_date(store)
-        _print_result(run_refit(_cfg(), day, store=store))
+        _print_result(run_refit(_cfg(), day or latest_date(store), store=store))
 
 
 @app.command()
@@ -147,9 +147,9 @@ def report(date_: DateOpt = None) -> None:
     from trends.pipeline import latest_date
     from trends.reporting import build_report
 
+    day = parse_date(date_) if date_ else None
     with _store() as store:
-        day = parse_date(date_) if date_ else latest_date(store)
-        typer.echo(f"report: {build_report(_cfg(), store, as_of=day)}")
+        typer.echo(f"report: {build_report(_cfg(), store, as_of=day or latest_date(store))}")
 
 
 @app.command()
@@ -160,10 +160,13 @@ def topics(
     """List the topic registry: id, kind, label, size, birth date, status."""
     with _store(read_only=True) as store:
         df = store.topics()
-    if not all_ and len(df):
+    if df.empty:
+        raise NotReadyError("no topics yet: run `trends backfill` (or `trends run`) first")
+    if not all_:
         df = df[df["status"] == "active"]
     df = df.sort_values(["kind", "size"], ascending=[False, False])
     cols = ["topic_id", "kind", "slug", "label", "size", "birth_date", "status"]
+    df = df.assign(slug=df["slug"].fillna("-"))
     if as_json:
         for rec in df[cols].to_dict(orient="records"):
             typer.echo(json.dumps(rec, default=str))
