@@ -102,7 +102,9 @@ def load_store(path: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "SELECT paper_id, date, CAST(upvotes AS DOUBLE) AS upvotes FROM papers"
         ).df()
         asg = con.execute("SELECT paper_id, topic_id, confidence FROM assignments").df()
-        topics = con.execute("SELECT topic_id, label, kind, slug, birth_date FROM topics").df()
+        topics = con.execute(
+            "SELECT topic_id, label, kind, slug, birth_date, size FROM topics"
+        ).df()
     finally:
         con.close()
     papers["date"] = pd.to_datetime(papers["date"])
@@ -135,12 +137,25 @@ def flags_of(table: pd.DataFrame) -> pd.DataFrame:
     return t.assign(flag=flag, onset=flag & ~prev, known=t["period"] + pd.Timedelta(days=6))
 
 
+TOPIC_TERMS: dict[str, list[list[str]]] = {}  # slug -> term sets, from events.yaml
+
+
 def match_topic(topics: pd.DataFrame, slug: str) -> int | None:
+    """A topic by slug, then by label; then the largest discovered topic whose label holds all
+    terms of one of the slug's term sets (events.yaml ``topic_terms``; a store's discovered
+    topics have c-TF-IDF labels, not slugs)."""
     for col in ("slug", "label"):
         if col in topics.columns:
             hit = topics[topics[col].astype(str).str.lower() == slug.lower()]
             if len(hit):
                 return int(hit["topic_id"].iloc[0])
+    labels = topics["label"].astype(str).str.lower()
+    for terms in TOPIC_TERMS.get(slug, []):
+        words = labels.str.split(" · ")
+        hit = topics[words.map(lambda ws, t=terms: all(x in ws for x in t))]
+        if len(hit):
+            by = "size" if "size" in hit.columns else "topic_id"
+            return int(hit.sort_values(by, ascending=False)["topic_id"].iloc[0])
     return None
 
 
@@ -259,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     pd.set_option("display.max_colwidth", 42)
 
     spec = yaml.safe_load(Path(args.events).read_text(encoding="utf-8"))
+    TOPIC_TERMS.update(spec.get("topic_terms") or {})
     t0 = time.perf_counter()
     papers, asg, topics = load_store(args.store) if args.store else load_hf()
     print(
