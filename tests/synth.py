@@ -20,6 +20,26 @@ THEMES = {
     "code": "code generation programming software engineering repository bugs SWE-bench",
     "moe": "mixture-of-experts MoE experts routing gating load balancing sparse",
 }
+# the topics section of the small test configs (pipeline and notebook tests)
+TEST_TOPICS = {
+    "named": [
+        {
+            "slug": "reasoning-rl",
+            "name": "Reasoning RL",
+            "description": "reinforcement learning for math reasoning",
+            "seeds": ["GRPO verifiable rewards math reasoning"],
+            "keywords": [r"\bGRPO\b", "verifiable rewards?"],
+        }
+    ],
+    "discovery": {
+        "min_cluster_size": 8,
+        "min_samples": 3,
+        "umap_n_neighbors": 10,
+        "min_fit_papers": 50,
+        "assign_threshold": 0.3,
+    },
+    "refit": {"every_days": 1000, "min_novel": 1000},
+}
 FILLER = [
     "we",
     "propose",

@@ -15,7 +15,7 @@ from trends.config import load_config
 from trends.pipeline import run_backfill
 from trends.store import Store
 
-from .synth import BagOfWordsEmbedder, make_papers, write_jsonl
+from .synth import TEST_TOPICS, BagOfWordsEmbedder, make_papers, write_jsonl
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "analyst_session.ipynb"
 
@@ -29,23 +29,7 @@ def test_notebook_executes(tmp_path, monkeypatch):
             {
                 "store": {"path": "store.duckdb"},
                 "ingest": {"source": {"kind": "local", "path": str(data)}},
-                "topics": {
-                    "named": [
-                        {
-                            "slug": "reasoning-rl",
-                            "name": "Reasoning RL",
-                            "description": "reinforcement learning for math reasoning",
-                            "keywords": [r"\bGRPO\b"],
-                        }
-                    ],
-                    "discovery": {
-                        "min_cluster_size": 8,
-                        "min_samples": 3,
-                        "umap_n_neighbors": 10,
-                        "min_fit_papers": 50,
-                        "assign_threshold": 0.3,
-                    },
-                },
+                "topics": TEST_TOPICS,
                 "momentum": {"recent_periods": 2, "baseline_periods": 4},
                 "report": {"out_dir": "reports"},
             }

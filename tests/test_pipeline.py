@@ -12,7 +12,7 @@ from trends.config import config_from_dict
 from trends.pipeline import run_backfill, run_day, run_refit
 from trends.store import TABLES, Store
 
-from .synth import BagOfWordsEmbedder, make_papers, write_jsonl
+from .synth import TEST_TOPICS, BagOfWordsEmbedder, make_papers, write_jsonl
 
 pytestmark = pytest.mark.slow
 LAST = date(2025, 3, 1)  # 60 days from 2025-01-01
@@ -23,25 +23,7 @@ def make_cfg(tmp: Path, data: Path):
         {
             "store": {"path": str(tmp / "store.duckdb")},
             "ingest": {"source": {"kind": "local", "path": str(data)}},
-            "topics": {
-                "named": [
-                    {
-                        "slug": "reasoning-rl",
-                        "name": "Reasoning RL",
-                        "description": "reinforcement learning for math reasoning",
-                        "seeds": ["GRPO verifiable rewards math reasoning"],
-                        "keywords": [r"\bGRPO\b", "verifiable rewards?"],
-                    }
-                ],
-                "discovery": {
-                    "min_cluster_size": 8,
-                    "min_samples": 3,
-                    "umap_n_neighbors": 10,
-                    "min_fit_papers": 50,
-                    "assign_threshold": 0.3,
-                },
-                "refit": {"every_days": 1000, "min_novel": 1000},
-            },
+            "topics": TEST_TOPICS,
             "momentum": {"freq": "W", "recent_periods": 2, "baseline_periods": 4},
             "report": {"out_dir": str(tmp / "reports"), "top_topics": 3},
         },
