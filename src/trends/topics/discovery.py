@@ -30,6 +30,15 @@ log = logging.getLogger(__name__)
 # words that appear in nearly every AI abstract and say nothing about the topic
 DOMAIN_STOP_WORDS = frozenset(
     [
+        "state-of-the-art",
+        "real-world",
+        "large-scale",
+        "open-source",
+        "high-quality",
+        "end-to-end",
+        "fine-grained",
+        "well-known",
+        "wide-range",
         "model",
         "models",
         "language",
@@ -200,6 +209,10 @@ class TopicDiscoverer:
             top_n_words=max(10, cfg.top_n_words),
             calculate_probabilities=False,
             verbose=False,
+            # BERTopic strips every non-alphanumeric character before c-TF-IDF when language is
+            # "english" ("text-to-image" -> "texttoimage"); any other value keeps hyphens for our
+            # vectoriser. We always pass embeddings, so the language never selects a model.
+            language="multilingual",
         )
         raw_topics, _ = model.fit_transform(list(docs), embeddings=np.asarray(embeddings))
         raw = np.asarray(raw_topics)
