@@ -3,6 +3,8 @@ run under Prefect's test harness on the bundled real sample."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import date
 from pathlib import Path
 
@@ -59,3 +61,76 @@ def test_daily_flow_runs_under_prefect(tmp_path):
     with Store(cfg.store.path, read_only=True) as store:
         runs = store.runs()
     assert runs["kind"].tolist() == ["backfill", "daily"]
+
+
+class _RecordedHF:
+    """A loopback HTTP server that answers like the HF daily-papers API from the recorded
+    responses in tests/fixtures (a real HTTP round trip for the real client)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+        from urllib.parse import parse_qs, urlparse
+
+        fixtures = Path(__file__).parent / "fixtures" / "hf_daily_api"
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                day = parse_qs(urlparse(self.path).query).get("date", [""])[0]
+                outer.requests.append(day)
+                body = (fixtures / f"{day}.json").read_bytes() if day else b""
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/daily_papers"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runner", ["threads", "dask"])
+def test_backfill_flow_fetches_days_in_parallel(tmp_path, runner):
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.backfill import run_backfill_flow
+    from trends.pipeline import ingest_path
+
+    from .synth import write_jsonl
+
+    with gzip.open(SAMPLE / "hf_sample.jsonl.gz", "rt") as fh:
+        rows = [json.loads(x) for x in fh]
+    recent = write_jsonl(
+        [r for r in rows if "2026-06-15" <= r["date"] <= "2026-08-19"], tmp_path / "recent.jsonl"
+    )
+    api = _RecordedHF()
+    try:
+        cfg_path = write_config(tmp_path)
+        raw = yaml.safe_load(cfg_path.read_text())
+        raw["ingest"]["source"] = {"kind": "hf_daily", "base_url": api.url}
+        raw["flows"] = {"task_runner": runner, "fetch_workers": 2}
+        cfg_path.write_text(yaml.safe_dump(raw))
+        cfg = load_config(cfg_path)
+        with Store(cfg.store.path) as store:
+            ingest_path(cfg.ingest, recent, store=store)
+        with prefect_test_harness(server_startup_timeout=120):
+            out = run_backfill_flow("2026-08-20", "2026-08-21", str(cfg_path))
+    finally:
+        api.close()
+    assert sorted(api.requests) == ["2026-08-20", "2026-08-21"]
+    counts = out["counts"]
+    fixtures = Path(__file__).parent / "fixtures" / "hf_daily_api"
+    expected = sum(len(json.loads((fixtures / f"2026-08-2{d}.json").read_text())) for d in (0, 1))
+    assert counts["papers_in_batch"] == expected
+    assert counts["embedded"] > 0  # the new days were embedded for real
+    assert counts["discovered_topics"] > 0

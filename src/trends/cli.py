@@ -113,9 +113,25 @@ def backfill(
     until: Annotated[str | None, typer.Option(help="last day, YYYY-MM-DD")] = None,
     path: Annotated[Path | None, typer.Option(help="read this file instead")] = None,
     no_report: Annotated[bool, typer.Option("--no-report")] = False,
+    via_prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect",
+            help="run as a Prefect flow: days fetched in parallel on the "
+            "task runner of config.yaml's flows section (threads or Dask)",
+        ),
+    ] = False,
 ) -> None:
     """Ingest a date range (or a file), embed it and fit topics once as of its last day."""
     from trends.pipeline import run_backfill
+
+    if via_prefect:
+        from flows.backfill import run_backfill_flow
+
+        last = parse_date(until) if until else _default_day()
+        out = run_backfill_flow(since, last.isoformat(), str(_state.get("config_path")))
+        typer.echo(json.dumps(out, default=str, indent=1))
+        return
 
     end = parse_date(until) if until else _default_day()
     with _store() as store:

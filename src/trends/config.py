@@ -180,6 +180,16 @@ class ScheduleConfig(_Section):
     deployment_name: str = "trends-daily"
 
 
+class FlowsConfig(_Section):
+    """How the Prefect flows run their tasks (the library itself never sees this)."""
+
+    # "threads": Prefect's thread pool on this machine; "dask": prefect-dask's DaskTaskRunner,
+    # on a local Dask cluster or, with dask_address, on an existing scheduler (other machines)
+    task_runner: Literal["threads", "dask"] = "threads"
+    dask_address: str | None = None  # e.g. tcp://scheduler:8786
+    fetch_workers: int = Field(4, ge=1, le=64)  # days fetched at once by the backfill flow
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     ingest: IngestConfig = IngestConfig()
@@ -188,6 +198,7 @@ class Config(_Section):
     momentum: MomentumConfig = MomentumConfig()
     report: ReportConfig = ReportConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    flows: FlowsConfig = FlowsConfig()
     # where the file was loaded from; paths above are already resolved against its folder
     base_dir: Path = Path(".")
 

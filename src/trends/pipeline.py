@@ -227,16 +227,13 @@ def run_backfill(
     client: httpx.Client | None = None,
     path: Path | None = None,
     report: bool = True,
+    batch: IngestBatch | None = None,
 ) -> RunResult:
-    """Ingest a date range (or a whole file), embed it, fit topics once as of ``until``."""
-    if path is not None:
-        batch = ingest_file(path, cfg.ingest)
-    elif cfg.ingest.source.kind == "local":
-        batch = ingest_file(cfg.ingest.source.path, cfg.ingest)  # type: ignore[union-attr]
-    else:
-        batch = IngestBatch()
-        for day in _days(since or until, until):
-            batch.extend(fetch_day(cfg.ingest, day, client=client))
+    """Ingest a date range (or a whole file), embed it, fit topics once as of ``until``.
+
+    ``batch`` is an already fetched range (the Prefect backfill flow fetches days in parallel)."""
+    if batch is None:
+        batch = fetch_range(cfg.ingest, since, until, client=client, path=path)
     batch.papers = [
         p for p in batch.papers if (since is None or p.date >= since) and p.date <= until
     ]
@@ -262,6 +259,25 @@ def run_backfill(
         return _report(cfg, store, until, rec) if report else None
 
     return _guarded(rec, body)
+
+
+def fetch_range(
+    cfg: IngestConfig,
+    since: date | None,
+    until: date,
+    *,
+    client: httpx.Client | None = None,
+    path: Path | None = None,
+) -> IngestBatch:
+    """A date range from the configured source (a local file is read whole), or from ``path``."""
+    if path is not None:
+        return ingest_file(path, cfg)
+    if cfg.source.kind == "local":
+        return ingest_file(cfg.source.path, cfg)  # type: ignore[union-attr]
+    batch = IngestBatch()
+    for day in days_between(since or until, until):
+        batch.extend(fetch_day(cfg, day, client=client))
+    return batch
 
 
 def run_refit(
@@ -315,7 +331,7 @@ def latest_date(store: Store) -> date:
     return row[0]  # type: ignore[no-any-return]
 
 
-def _days(since: date, until: date) -> list[date]:
+def days_between(since: date, until: date) -> list[date]:
     from datetime import timedelta
 
     return [since + timedelta(days=i) for i in range((until - since).days + 1)]
