@@ -11,6 +11,14 @@ def serve_daily(config_path: str = "config.yaml") -> None:
 
     from flows.daily import daily_flow
 
+    import logging
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        logging.getLogger(__name__).warning(
+            "PREFECT_API_URL is not set: Prefect's temporary server cannot fire cron schedules. "
+            "Run `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api."
+        )
     sched = load_config(config_path).schedule
     daily_flow.serve(
         name=sched.deployment_name,
