@@ -7,12 +7,12 @@ from trends.config import load_config
 
 def serve_daily(config_path: str = "config.yaml") -> None:
     """Serve until interrupted; each scheduled run processes the previous day."""
+    import logging
+    import os
+
     from prefect.schedules import Cron
 
     from flows.daily import daily_flow
-
-    import logging
-    import os
 
     if not os.environ.get("PREFECT_API_URL"):
         logging.getLogger(__name__).warning(
