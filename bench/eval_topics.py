@@ -108,7 +108,6 @@ def main() -> None:
         papers = store.papers(columns="paper_id, title, abstract")
     disc = topics_a[(topics_a["kind"] == "discovered") & (topics_a["status"] == "active")]
     labels_unique = disc["label"].is_unique
-    fitted = set(asg_a["paper_id"])
     docs = [f"{r.title}. {r.abstract}" for r in papers.itertuples()]
     npmi, div = npmi_and_diversity(docs, [list(t) for t in disc["top_terms"]])
 
@@ -193,7 +192,6 @@ def main() -> None:
     named = topics_a[topics_a["kind"] == "named"]
     for r in named.itertuples():
         print(f"  named {r.size:5d}  {r.label}")
-    del fitted
     shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from trends.config import TopicsConfig
 from trends.embed import normalize_rows
-from trends.errors import NotReadyError, TopicModelError
+from trends.errors import NotReadyError
 from trends.records import embed_text
 from trends.store import Store
 from trends.topics.discovery import TopicDiscoverer
@@ -106,8 +106,6 @@ def _named_frame(
     proba = clf.predict_proba(list(texts), emb) if len(texts) else np.zeros((0, len(slug_ids)))
     rows_i, cols_j = np.nonzero(proba >= threshold)
     slugs = list(clf.slugs_)
-    keep = [j for j in cols_j if slugs[j] in slug_ids]
-    del keep
     frame = pd.DataFrame(
         {
             "paper_id": np.asarray(paper_ids, dtype=object)[rows_i],
@@ -342,11 +340,3 @@ def refit_due(cfg: TopicsConfig, store: Store, as_of: date, model_id: str) -> st
             f"{pool} new papers in the novelty pool since the last fit (>= {cfg.refit.min_novel})"
         )
     return None
-
-
-def check_fit_inputs(n: int, cfg: TopicsConfig) -> None:
-    if n < cfg.discovery.min_fit_papers:
-        raise TopicModelError(
-            f"only {n} papers; topic fitting needs "
-            f"{cfg.discovery.min_fit_papers} (topics.discovery.min_fit_papers)"
-        )
