@@ -141,7 +141,7 @@ def fit_topics(
     clf = None
     if cfg.named:
         clf = NamedTopicClassifier(cfg.named, threshold=cfg.named_threshold, seed=cfg.seed)
-        clf.fit(texts, emb, embed_fn)
+        clf.fit(texts, emb, embed_fn, ids=ids)
         named_rows = _named_frame(clf, slug_ids, ids, texts, emb, cfg.named_threshold, run_id)
         covered = np.isin(np.asarray(ids, dtype=object), named_rows["paper_id"].to_numpy())
     counts["named_assignments"] = len(named_rows)
