@@ -51,6 +51,25 @@ TABLE_COLUMNS = (
     "status",
 )
 
+# the summary's per-topic values: the table's columns taken at the last period
+SUMMARY_LAST_COLUMNS = tuple(
+    c
+    for c in TABLE_COLUMNS
+    if c
+    not in {
+        "topic_id",
+        "label",
+        "period",
+        "count",
+        "total",
+        "share_lo",
+        "share_hi",
+        "attention_share",
+        "dispersion",
+        "burst",
+    }
+)
+
 
 @dataclass(frozen=True)
 class MomentumResult:
@@ -149,29 +168,11 @@ def _summary(st: _Stats, forecast: pd.DataFrame, cfg: MomentumConfig) -> pd.Data
     panel = st.panel
     t = panel.topics[["topic_id", "label", "kind", "slug"]].reset_index(drop=True).copy()
     if panel.counts.shape[0] == 0:
-        for c in ("status", "recent_share", "baseline_share", "growth", "q_rising", "q_falling"):
+        for c in SUMMARY_LAST_COLUMNS:
             t[c] = np.nan
         return t
     last = {name: np.asarray(arr)[-1] for name, arr in st.arrays.items()}
-    for c in (
-        "status",
-        "share",
-        "ewma_share",
-        "recent_share",
-        "baseline_share",
-        "growth",
-        "growth_lo",
-        "growth_hi",
-        "acceleration",
-        "acceleration_lo",
-        "acceleration_hi",
-        "p_rising",
-        "p_falling",
-        "q_rising",
-        "q_falling",
-        "burst_level",
-        "age_days",
-    ):
+    for c in SUMMARY_LAST_COLUMNS:
         t[c] = last[c]
     t["status"] = t["status"].astype(str)
     t["in_burst"] = t["burst_level"] > 0
