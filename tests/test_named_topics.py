@@ -186,6 +186,21 @@ def test_examples_are_known_positives(corpus) -> None:
     )
 
 
+def test_counter_examples_are_known_negatives(corpus) -> None:
+    texts, emb, _, ids = corpus
+    # a clear member of alpha declared a counter-example of alpha is pushed out of it
+    plain = NamedTopicClassifier(TOPICS, 0.5, 7).fit(texts, emb, fake_embed)
+    conf = plain.predict_proba(texts, emb)[:, 0]
+    target = int(np.argmax(conf))
+    topics = (TOPICS[0].model_copy(update={"counter_examples": (ids[target],)}), TOPICS[1])
+    with_cx = NamedTopicClassifier(topics, 0.5, 7).fit(texts, emb, fake_embed, ids=ids)
+    assert with_cx.n_counter_examples_.tolist() == [1, 0]
+    row = slice(target, target + 1)
+    assert with_cx.predict_proba([texts[target]], emb[row])[0, 0] < conf[target]
+    clone = NamedTopicClassifier.from_state(with_cx.to_state())
+    assert clone.n_counter_examples_.tolist() == [1, 0]
+
+
 def test_bad_config_and_inputs_raise(corpus) -> None:
     texts, emb, _, ids = corpus
     with pytest.raises(ValueError, match="topics"):

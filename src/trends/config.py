@@ -83,6 +83,7 @@ class NamedTopicConfig(_Section):
     description: str
     seeds: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     negative_keywords: tuple[str, ...] = ()
 
@@ -90,6 +91,10 @@ class NamedTopicConfig(_Section):
 class DiscoveryConfig(_Section):
     umap_n_neighbors: int = Field(15, ge=2)
     umap_n_components: int = Field(5, ge=2)
+    umap_n_epochs: int | None = Field(None, ge=10)  # None: UMAP's default (200 on large data)
+    # UMAP layouts with different seeds, concatenated before HDBSCAN: steadier topics across
+    # seeds at the cost of one UMAP fit each (docs/topics.md)
+    umap_runs: int = Field(5, ge=1, le=20)
     min_cluster_size: int = Field(15, ge=2)
     min_samples: int | None = Field(5, ge=1)
     # "leaf" gives many homogeneous clusters and is stable across seeds on this data; "eom"
@@ -99,6 +104,11 @@ class DiscoveryConfig(_Section):
     # member_quantile quantile of the topic's core members' cosines, never below assign_threshold
     assign_threshold: float = Field(0.45, gt=0, lt=1)
     member_quantile: float = Field(0.05, ge=0, lt=0.5)
+    # Lloyd steps after HDBSCAN: every paper goes to its nearest centroid (if it clears the
+    # bar) and centroids are recomputed; 0 keeps HDBSCAN's memberships (docs/topics.md)
+    refine_iterations: int = Field(2, ge=0, le=10)
+    # clusters whose centroids have at least this cosine are near-duplicates: one topic
+    merge_threshold: float = Field(0.90, gt=0, le=1)
     # cosine similarity between a new cluster and a registry topic for them to be the same topic
     match_threshold: float = Field(0.80, gt=0, lt=1)
     top_n_words: int = Field(8, ge=3)

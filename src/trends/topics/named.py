@@ -18,10 +18,10 @@ production: every paper in the store), so the classifier teaches itself from the
 4. **Classifier.** A class-balanced logistic regression over the unit embeddings learns the
    topic from those pseudo-labels. Its logit is the log-odds under equal priors, so it means the
    same for a rare topic and a common one (a corpus z-score would not).
-   The topic's ``examples`` (paper ids, when ``fit`` gets ``ids``) are forced positives with
-   weight ``example_weight``. ``self_training`` > 0 adds rounds that relabel the corpus with
-   the model's own confident calls and refit (measured: it does not help on the dev set, so it
-   is off by default).
+   The topic's ``examples`` (paper ids, when ``fit`` gets ``ids``) are forced positives and its
+   ``counter_examples`` forced negatives, both with weight ``example_weight``.
+   ``self_training`` > 0 adds rounds that relabel the corpus with the model's own confident
+   calls and refit (measured: it does not help on the dev set, so it is off by default).
 5. **Confidence** ``= sigmoid(logit_scale * logit + kw - offset)``. Keywords therefore count in
    every prediction; a negative keyword is a veto (the score is also capped at
    ``-negative_weight``, i.e. confidence <= 5% by default); ``threshold`` (config
@@ -77,7 +77,8 @@ class NamedTopicClassifier:
         Extra rounds that refit on the model's own calls with confidence >= ``st_confidence``
         (positives) or <= ``1 - st_confidence`` (negatives).
     example_weight:
-        Sample weight of a topic's ``examples`` (known positives) in its regressions.
+        Sample weight of a topic's ``examples`` (known members) and ``counter_examples`` (known
+        non-members) in its regressions.
     alpha:
         L2 penalty per training row of the logistic regressions (``C = 1 / (alpha * rows)``,
         so the solution, and with it the logit scale, does not drift with the corpus size).
@@ -211,18 +212,25 @@ class NamedTopicClassifier:
             )
         vecs = normalize_rows(vecs).astype(np.float64)
         row_of = {pid: i for i, pid in enumerate(ids)} if ids is not None else {}
-        if any(t.examples for t in topics) and ids is None:
+        if any(t.examples or t.counter_examples for t in topics) and ids is None:
             log.warning("named topics have examples but fit() got no ids: examples are ignored")
         prototypes: list[np.ndarray] = []
         example_rows: list[np.ndarray] = []
+        counter_rows: list[np.ndarray] = []
         start = 0
         for t, group in zip(topics, proto_texts, strict=True):
             p = vecs[start : start + len(group)]
             start += len(group)
             ex = np.array(sorted({row_of[e] for e in t.examples if e in row_of}), dtype=int)
+            cx = np.array(
+                sorted({row_of[e] for e in t.counter_examples if e in row_of} - set(ex.tolist())),
+                dtype=int,
+            )
             prototypes.append(p)
             example_rows.append(ex)
+            counter_rows.append(cx)
         self.n_examples_ = np.array([len(e) for e in example_rows], dtype=int)
+        self.n_counter_examples_ = np.array([len(e) for e in counter_rows], dtype=int)
         self.slugs_ = [t.slug for t in topics]
         self.keywords_ = [list(t.keywords) for t in topics]
         self.negative_keywords_ = [list(t.negative_keywords) for t in topics]
@@ -258,6 +266,7 @@ class NamedTopicClassifier:
             )
             weight = np.ones(n)
             weight[example_rows[j]] = self.example_weight
+            weight[counter_rows[j]] = self.example_weight
             for round_ in range(self.self_training + 1):
                 if round_:  # self-training: the model's own confident calls are the new labels
                     logit = x @ self.coef_[j] + self.intercept_[j]
@@ -265,6 +274,8 @@ class NamedTopicClassifier:
                     pos, neg = self._pseudo_labels(score >= -lo, score < lo, score)
                 pos[example_rows[j]] = True  # known members are positives whatever their score
                 neg[example_rows[j]] = False
+                pos[counter_rows[j]] = False  # known non-members likewise
+                neg[counter_rows[j]] = True
                 rows = self._train_rows(pos, neg, rng)
                 # L2 strength per training row, so the fit does not depend on the corpus size
                 c = 1.0 / (self.alpha * len(rows))
@@ -383,6 +394,7 @@ class NamedTopicClassifier:
             "n_pseudo_pos": self.n_pseudo_pos_.tolist(),
             "n_pseudo_neg": self.n_pseudo_neg_.tolist(),
             "n_examples": self.n_examples_.tolist(),
+            "n_counter_examples": self.n_counter_examples_.tolist(),
         }
 
     @classmethod
@@ -417,4 +429,7 @@ class NamedTopicClassifier:
         clf.n_pseudo_pos_ = np.asarray(state["n_pseudo_pos"], dtype=int)
         clf.n_pseudo_neg_ = np.asarray(state["n_pseudo_neg"], dtype=int)
         clf.n_examples_ = np.asarray(state["n_examples"], dtype=int)
+        clf.n_counter_examples_ = np.asarray(
+            state.get("n_counter_examples", [0] * len(topics)), dtype=int
+        )
         return clf
