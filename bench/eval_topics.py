@@ -17,6 +17,7 @@ It backfills a temporary store from ../shared/data/hf_daily.jsonl.gz up to --unt
 imported from hf_daily.minilm.npz, nothing re-embedded), then refits as described.
 
 Usage: .venv/bin/python bench/eval_topics.py [--until 2026-08-14] [--week-later 2026-08-21]
+           [--seed-b 7] [--config config.yaml] [--out bench/results/eval_topics.md]
 """
 
 from __future__ import annotations
@@ -82,8 +83,12 @@ def main() -> None:
     ap.add_argument("--until", default="2026-08-14")
     ap.add_argument("--week-later", default="2026-08-21")
     ap.add_argument("--seed-b", type=int, default=7)
+    ap.add_argument("--config", type=Path, default=REPO / "config.yaml")
+    ap.add_argument(
+        "--out", type=Path, default=REPO / "bench" / "results" / "eval_topics.md", help="report"
+    )
     args = ap.parse_args()
-    base = load_config(REPO / "config.yaml").model_dump(mode="json", exclude={"base_dir"})
+    base = load_config(args.config).model_dump(mode="json", exclude={"base_dir"})
     tmp = Path(tempfile.mkdtemp())
     base["store"]["path"] = str(tmp / "a.duckdb")
     base["ingest"]["source"] = {"kind": "local", "path": str(DATA / "hf_daily.jsonl.gz")}
@@ -180,9 +185,8 @@ def main() -> None:
     print("| measure | value |\n|---|---|")
     for k, v in rows:
         print(f"| {k} | {v} |")
-    out = REPO / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "eval_topics.md").write_text(
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
         "| measure | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n"
     )
     top = disc.sort_values("size", ascending=False).head(25)

@@ -101,14 +101,15 @@ def test_refit_twice_gives_same_ids_and_assignments(world):
     run_refit(cfg, LAST, store=store, embedder=emb)
     a1 = store.assignments()[["paper_id", "topic_id", "confidence"]]
     t1 = store.topics()[["topic_id", "label", "status"]]
+    runs_before = set(store.topic_events()["run_id"])
     run_refit(cfg, LAST, store=store, embedder=emb)
     a2 = store.assignments()[["paper_id", "topic_id", "confidence"]]
     t2 = store.topics()[["topic_id", "label", "status"]]
     assert a1.equals(a2)
     assert t1.equals(t2)
     ev = store.topic_events()
-    last = ev[ev["run_id"] == ev["run_id"].iloc[-1]]
-    assert set(last["event"]) <= {"matched"}
+    second = ev[~ev["run_id"].isin(runs_before)]
+    assert len(second) and set(second["event"]) == {"matched"}, ev.to_string()
 
 
 def test_broken_rows_kept_aside_and_counted(tmp_path):
