@@ -170,8 +170,15 @@ def main() -> None:
         ("duplicate labels", "none" if labels_unique else "YES"),
         ("NPMI coherence (top 10 words)", f"{npmi:.3f}"),
         ("topic diversity (top 25 words)", f"{div:.3f}"),
-        ("HDBSCAN outliers (plain BERTopic)", f"{c['hdbscan_outlier_share']:.1%}"),
-        ("outliers after reassignment (novelty pool)", f"{c['outlier_share']:.1%}"),
+        (
+            "HDBSCAN outliers (plain BERTopic), share of the papers discovery clusters",
+            f"{c['hdbscan_outlier_share']:.1%}",
+        ),
+        (
+            "novelty pool after reassignment, share of the papers discovery clusters",
+            f"{c['discovery_outlier_share']:.1%}",
+        ),
+        ("novelty pool after reassignment, share of all papers", f"{c['outlier_share']:.1%}"),
         (f"seed 42 vs {args.seed_b}: ARI of discovered topics", f"{ari:.3f} over {len(both):,}"),
         (f"seed 42 vs {args.seed_b}: named membership agreement (Jaccard)", f"{named_agree:.3f}"),
         (

@@ -66,6 +66,11 @@ def test_backfill_fits_topics_and_writes_report(world):
     rl_titles = {r["id"] for r in world["rows"] if "GRPO" in r["title"] + r["abstract"]}
     assert len(named) > 0 and set(named["paper_id"]) <= rl_titles | set(named["paper_id"])
     assert res.counts["outlier_share"] <= 0.15
+    # the share among the papers discovery clustered is larger: named papers are no outliers
+    n_disc = res.counts["fit_papers"] - len(set(named["paper_id"]))
+    assert res.counts["discovery_outlier_share"] == pytest.approx(
+        res.counts["novelty_pool"] / n_disc, abs=1e-4
+    )
     assert res.report is not None and res.report.is_file()
     assert res.report.parent.name == "2025-02-27"
     run = store.runs().iloc[-1]

@@ -208,7 +208,10 @@ def fit_topics(
         discovered_topics=len(disc.clusters_),
         discovered_assignments=len(disc_rows),
         novelty_pool=len(novelty),
+        # novelty share of all papers (a paper with a named topic is not an outlier) ...
         outlier_share=round(len(novelty) / max(1, len(ids)), 4),
+        # ... and of the papers discovery clustered (no named topic), like HDBSCAN's share
+        discovery_outlier_share=round(disc.outlier_share_, 4),
         hdbscan_outlier_share=round(disc.hdbscan_outlier_share_, 4),
         events=rec.events["event"].value_counts().to_dict() if len(rec.events) else {},
     )
