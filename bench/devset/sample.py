@@ -14,6 +14,8 @@ the same, so about half of round two is held out as well.
 The split column assigns every paper to ``tune`` or ``test`` by a hash of its id (about 50/50), so
 the held-out part is fixed before any tuning happens.
 
+How the drawn papers were labelled (two passes per label, adjudication): ``agreement.py``.
+
 Usage: python bench/devset/sample.py [path-to-hf_daily.jsonl.gz]  -> bench/devset/sample.jsonl
 """
 
@@ -45,8 +47,9 @@ def split_of(paper_id: str) -> str:
 ROUNDS = [(SEED, N_UNIFORM, N_PER_TOPIC), (20261205, 120, 45)]
 
 
-def draw(papers: list[dict], chosen: dict[str, str], seed: int, n_uniform: int, n_topic: int,
-         tag: str) -> None:
+def draw(
+    papers: list[dict], chosen: dict[str, str], seed: int, n_uniform: int, n_topic: int, tag: str
+) -> None:
     """Add one round: uniform papers, then keyword candidates per topic (none drawn before)."""
     rng = random.Random(seed)
     pool = [p for p in papers if p["id"] not in chosen]
