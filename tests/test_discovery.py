@@ -11,12 +11,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from trends.config import DiscoveryConfig
 from trends.embed import normalize_rows
-from trends.topics.discovery import (
-    TopicDiscoverer,
-    UMAPEnsemble,
-    _refine,
-    near_duplicate_groups,
-)
+from trends.topics.discovery import TopicDiscoverer, UMAPEnsemble
+from trends.topics.memberships import near_duplicate_groups, refine
 
 
 def blobs(n_per: int, k: int, dim: int = 24, spread: float = 0.15, seed: int = 0):
@@ -49,21 +45,21 @@ def test_refine_moves_papers_to_the_nearest_centroid_and_respects_bars() -> None
     # start from noisy centroids: refinement pulls them to the blob means
     rng = np.random.default_rng(1)
     start = normalize_rows(centres + 0.4 * rng.normal(size=centres.shape))
-    labels, cen, keep = _refine(x, start, np.full(3, 0.0), iterations=2)
-    assert keep == [0, 1, 2]
+    labels, cen, keep = refine(x, start, np.full(3, 0.0), iterations=2)
+    assert keep.tolist() == [0, 1, 2]
     assert adjusted_rand_score(truth, labels) == 1.0
     means = normalize_rows(np.stack([x[truth == k].mean(axis=0) for k in range(3)]))
     assert np.allclose(cen, means, atol=1e-6)
     # a bar nobody clears leaves everyone an outlier, without crashing
-    none, _, _ = _refine(x, start, np.full(3, 1.1), iterations=1)
+    none, _, _ = refine(x, start, np.full(3, 1.1), iterations=1)
     assert (none == -1).all()
 
 
 def test_refine_drops_a_cluster_left_empty() -> None:
     x, _, centres = blobs(40, 2)
     far = -centres[:1]  # a centroid no paper is nearest to
-    labels, cen, keep = _refine(x, np.vstack([centres, far]), np.zeros(3), iterations=1)
-    assert keep == [0, 1] and cen.shape[0] == 2 and labels.max() == 1
+    labels, cen, keep = refine(x, np.vstack([centres, far]), np.zeros(3), iterations=1)
+    assert keep.tolist() == [0, 1] and cen.shape[0] == 2 and labels.max() == 1
 
 
 def test_umap_ensemble_concatenates_runs_and_is_seeded() -> None:

@@ -5,7 +5,8 @@ import pandas as pd
 
 from trends.embed import normalize_rows
 from trends.topics.discovery import Cluster, make_labels
-from trends.topics.registry import assign_nearest, reconcile
+from trends.topics.memberships import assign_nearest
+from trends.topics.registry import reconcile
 
 D = date(2025, 3, 1)
 

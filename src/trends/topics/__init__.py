@@ -4,8 +4,9 @@ registry with stable ids and lineage (:mod:`.registry`), and the store-facing st
 
 from trends.topics.discovery import TopicDiscoverer, make_labels
 from trends.topics.fitting import assign_papers, fit_topics, refit_due, sync_named_topics
+from trends.topics.memberships import assign_nearest
 from trends.topics.named import NamedTopicClassifier
-from trends.topics.registry import assign_nearest, reconcile
+from trends.topics.registry import reconcile
 
 __all__ = [
     "NamedTopicClassifier",

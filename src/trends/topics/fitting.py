@@ -28,8 +28,9 @@ from trends.errors import NotReadyError
 from trends.records import embed_text
 from trends.store import Store
 from trends.topics.discovery import TopicDiscoverer
+from trends.topics.memberships import assign_nearest
 from trends.topics.named import NamedTopicClassifier
-from trends.topics.registry import assign_nearest, reconcile
+from trends.topics.registry import reconcile
 
 log = logging.getLogger(__name__)
 

@@ -154,26 +154,3 @@ def reconcile(
         events=pd.DataFrame(events),
         cluster_topic_ids=cluster_ids,
     )
-
-
-def assign_nearest(
-    embeddings: np.ndarray,
-    topic_ids: np.ndarray,
-    centroids: np.ndarray,
-    threshold: float | np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Nearest-centroid assignment of unit-normalised ``embeddings``.
-
-    ``threshold`` is one cosine bar for all topics or one per topic. Returns (topic id, or -1
-    when the best cosine is below the nearest topic's bar; best cosine; nearest topic id).
-    """
-    n = len(embeddings)
-    if n == 0 or len(topic_ids) == 0:
-        return (np.full(n, -1, np.int64), np.zeros(n), np.full(n, -1, np.int64))
-    sims = embeddings @ centroids.T
-    best = sims.argmax(axis=1)
-    best_sim = sims[np.arange(n), best]
-    nearest = topic_ids[best]
-    bar = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (len(topic_ids),))[best]
-    chosen = np.where(best_sim >= bar, nearest, -1)
-    return chosen.astype(np.int64), best_sim.astype(float), nearest.astype(np.int64)
