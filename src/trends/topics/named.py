@@ -35,6 +35,7 @@ products. Design notes and the measured dev-set table: docs/named_topics.md.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -47,7 +48,6 @@ from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
 
 log = logging.getLogger(__name__)
 EmbedFn = Callable[[list[str]], np.ndarray]
-STATE_VERSION = 2
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -196,10 +196,7 @@ class NamedTopicClassifier:
             raise ValueError(f"texts: need at least 10 papers to fit, got {n}")
         if ids is not None and len(ids) != n:
             raise ValueError(f"ids: {len(ids)} ids for {n} texts")
-        keyword_sets = [
-            KeywordSet.compile(t.keywords, t.negative_keywords, where=f"topics[{t.slug}]")
-            for t in topics
-        ]
+        self._set_taxonomy(topics)
 
         # 1. prototypes (description + seeds); examples are looked up as corpus rows
         proto_texts = [[t.description, *t.seeds] for t in topics]
@@ -231,14 +228,7 @@ class NamedTopicClassifier:
             counter_rows.append(cx)
         self.n_examples_ = np.array([len(e) for e in example_rows], dtype=int)
         self.n_counter_examples_ = np.array([len(e) for e in counter_rows], dtype=int)
-        self.slugs_ = [t.slug for t in topics]
-        self.keywords_ = [list(t.keywords) for t in topics]
-        self.negative_keywords_ = [list(t.negative_keywords) for t in topics]
-        self.keyword_sets_ = keyword_sets
-        self.prototypes_ = prototypes
-        self.centroids_ = normalize_rows(np.vstack([p.mean(axis=0) for p in prototypes])).astype(
-            np.float64
-        )
+        self._set_prototypes(prototypes)
         self.n_features_in_ = dim
         self.n_fit_ = n
 
@@ -248,7 +238,7 @@ class NamedTopicClassifier:
         self.sim_mean_ = np.median(raw_sim, axis=0)
         self.sim_std_ = 1.4826 * np.median(np.abs(raw_sim - self.sim_mean_), axis=0) + 1e-12
         z_sim = (raw_sim - self.sim_mean_) / self.sim_std_
-        ev = keyword_evidence(texts, keyword_sets)
+        ev = keyword_evidence(texts, self.keyword_sets_)
         kw = self._keyword_score(ev)
 
         # 2-4. seed score -> pseudo-labels -> logistic regression (-> self-training rounds)
@@ -286,6 +276,19 @@ class NamedTopicClassifier:
             self.n_pseudo_pos_[j] = int(pos.sum())
             self.n_pseudo_neg_[j] = int(neg.sum())
         return self
+
+    def _set_taxonomy(self, topics: Sequence[NamedTopicConfig]) -> None:
+        """What fit and from_state both derive from the topics: slugs and compiled keywords."""
+        self.slugs_ = [t.slug for t in topics]
+        self.keyword_sets_ = [
+            KeywordSet.compile(t.keywords, t.negative_keywords, where=f"topics[{t.slug}]")
+            for t in topics
+        ]
+
+    def _set_prototypes(self, prototypes: Sequence[np.ndarray]) -> None:
+        self.prototypes_ = [np.asarray(p, dtype=np.float64) for p in prototypes]
+        centroids = np.vstack([p.mean(axis=0) for p in self.prototypes_])
+        self.centroids_ = normalize_rows(centroids).astype(np.float64)
 
     @staticmethod
     def _pseudo_labels(
@@ -359,77 +362,20 @@ class NamedTopicClassifier:
 
     # ------------------------------------------------------------------ persistence
     def get_params(self) -> dict[str, Any]:
-        return {
-            "threshold": float(self.threshold),
-            "seed": int(self.seed),
-            "kw_weight": float(self.kw_weight),
-            "kw_cap": int(self.kw_cap),
-            "title_weight": float(self.title_weight),
-            "negative_weight": float(self.negative_weight),
-            "pos_score": float(self.pos_score),
-            "neg_score": float(self.neg_score),
-            "logit_scale": float(self.logit_scale),
-            "offset": float(self.offset),
-            "self_training": int(self.self_training),
-            "st_confidence": float(self.st_confidence),
-            "example_weight": float(self.example_weight),
-            "alpha": float(self.alpha),
-            "max_train": int(self.max_train),
-        }
+        """The constructor's parameters except ``topics`` (scikit-learn style)."""
+        names = list(inspect.signature(type(self).__init__).parameters)[2:]  # self, topics
+        return {name: getattr(self, name) for name in names}
 
     def to_state(self) -> dict[str, Any]:
         """The fitted model as JSON-serialisable values (lists, floats, strings)."""
         self._check_fitted()
-        return {
-            "version": STATE_VERSION,
-            "params": self.get_params(),
-            "topics": [t.model_dump(mode="json") for t in self.topics],
-            "n_features_in": int(self.n_features_in_),
-            "n_fit": int(self.n_fit_),
-            "prototypes": [p.tolist() for p in self.prototypes_],
-            "sim_mean": self.sim_mean_.tolist(),
-            "sim_std": self.sim_std_.tolist(),
-            "coef": self.coef_.tolist(),
-            "intercept": self.intercept_.tolist(),
-            "n_pseudo_pos": self.n_pseudo_pos_.tolist(),
-            "n_pseudo_neg": self.n_pseudo_neg_.tolist(),
-            "n_examples": self.n_examples_.tolist(),
-            "n_counter_examples": self.n_counter_examples_.tolist(),
-        }
+        from trends.topics.named_state import state_of
+
+        return state_of(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> NamedTopicClassifier:
         """Rebuild a fitted classifier from :meth:`to_state` output (no refit, no embedding)."""
-        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-            got = state.get("version") if isinstance(state, dict) else type(state).__name__
-            raise ValueError(
-                f"state: expected a named-topic state of version {STATE_VERSION}, got {got}"
-            )
-        topics = [NamedTopicConfig(**t) for t in state["topics"]]
-        params = dict(state["params"])
-        clf = cls(topics, params.pop("threshold"), params.pop("seed"), **params)
-        clf._check_params()
-        clf.slugs_ = [t.slug for t in topics]
-        clf.keywords_ = [list(t.keywords) for t in topics]
-        clf.negative_keywords_ = [list(t.negative_keywords) for t in topics]
-        clf.keyword_sets_ = [
-            KeywordSet.compile(t.keywords, t.negative_keywords, where=f"topics[{t.slug}]")
-            for t in topics
-        ]
-        clf.n_features_in_ = int(state["n_features_in"])
-        clf.n_fit_ = int(state["n_fit"])
-        clf.prototypes_ = [np.asarray(p, dtype=np.float64) for p in state["prototypes"]]
-        clf.centroids_ = normalize_rows(
-            np.vstack([p.mean(axis=0) for p in clf.prototypes_])
-        ).astype(np.float64)
-        clf.sim_mean_ = np.asarray(state["sim_mean"], dtype=np.float64)
-        clf.sim_std_ = np.asarray(state["sim_std"], dtype=np.float64)
-        clf.coef_ = np.asarray(state["coef"], dtype=np.float64)
-        clf.intercept_ = np.asarray(state["intercept"], dtype=np.float64)
-        clf.n_pseudo_pos_ = np.asarray(state["n_pseudo_pos"], dtype=int)
-        clf.n_pseudo_neg_ = np.asarray(state["n_pseudo_neg"], dtype=int)
-        clf.n_examples_ = np.asarray(state["n_examples"], dtype=int)
-        clf.n_counter_examples_ = np.asarray(
-            state.get("n_counter_examples", [0] * len(topics)), dtype=int
-        )
-        return clf
+        from trends.topics.named_state import restore
+
+        return restore(cls, state)

@@ -1,0 +1,65 @@
+"""The fitted :class:`~trends.topics.named.NamedTopicClassifier` as plain JSON, and back.
+
+The store keeps this state (``models`` table); daily runs rebuild the classifier from it without
+refitting or embedding anything. Arrays become lists; the taxonomy is stored with the model, so
+a state always scores papers with the topics it was fitted on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from trends.config import NamedTopicConfig
+
+if TYPE_CHECKING:
+    from trends.topics.named import NamedTopicClassifier
+
+STATE_VERSION = 2
+# fitted arrays: state key -> (attribute, dtype)
+_ARRAYS = {
+    "sim_mean": ("sim_mean_", np.float64),
+    "sim_std": ("sim_std_", np.float64),
+    "coef": ("coef_", np.float64),
+    "intercept": ("intercept_", np.float64),
+    "n_pseudo_pos": ("n_pseudo_pos_", int),
+    "n_pseudo_neg": ("n_pseudo_neg_", int),
+    "n_examples": ("n_examples_", int),
+    "n_counter_examples": ("n_counter_examples_", int),
+}
+
+
+def state_of(clf: NamedTopicClassifier) -> dict[str, Any]:
+    """The fitted model as JSON-serialisable values (lists, floats, strings)."""
+    return {
+        "version": STATE_VERSION,
+        "params": clf.get_params(),
+        "topics": [t.model_dump(mode="json") for t in clf.topics],
+        "n_features_in": int(clf.n_features_in_),
+        "n_fit": int(clf.n_fit_),
+        "prototypes": [p.tolist() for p in clf.prototypes_],
+        **{key: getattr(clf, attr).tolist() for key, (attr, _) in _ARRAYS.items()},
+    }
+
+
+def restore(cls: type[NamedTopicClassifier], state: dict[str, Any]) -> NamedTopicClassifier:
+    """Rebuild a fitted classifier from :func:`state_of` output."""
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        got = state.get("version") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(
+            f"state: expected a named-topic state of version {STATE_VERSION}, got {got}"
+        )
+    topics = [NamedTopicConfig(**t) for t in state["topics"]]
+    params = dict(state["params"])
+    clf = cls(topics, params.pop("threshold"), params.pop("seed"), **params)
+    clf._check_params()
+    clf._set_taxonomy(topics)
+    clf._set_prototypes(state["prototypes"])
+    clf.n_features_in_ = int(state["n_features_in"])
+    clf.n_fit_ = int(state["n_fit"])
+    # states written before counter_examples existed have no such key: none were given
+    state = {"n_counter_examples": [0] * len(topics), **state}
+    for key, (attr, dtype) in _ARRAYS.items():
+        setattr(clf, attr, np.asarray(state[key], dtype=dtype))
+    return clf
