@@ -64,6 +64,11 @@ def main() -> None:
             f"| {topic} | {name} | {sum(final[i][topic] for i in ids)} | {f1s[topic]:.3f} | "
             f"{cohen_kappa_score(u, v):.3f} | {sum(p != q for p, q in zip(u, v, strict=True))} |"
         )
+    changed = sum(final[i][t] != a1[i][t] for i in ids for t in ISSUE)
+    print(
+        f"\nadjudication changed {changed} of the first pass's {len(ids) * len(ISSUE):,} labels "
+        "of the issue's four topics"
+    )
     issue = sum(f1s[t] for t in ISSUE) / len(ISSUE)
     added = sum(f1s[t] for t in ADDED) / len(ADDED)
     print(f"\nmacro F1 between passes: issue's four {issue:.3f}, added three {added:.3f}")
