@@ -50,6 +50,7 @@ from trends.embed import SentenceTransformerEmbedder, normalize_rows  # noqa: E4
 from trends.records import embed_text  # noqa: E402
 from trends.topics.keywords import keyword_evidence  # noqa: E402
 from trends.topics.named import NamedTopicClassifier  # noqa: E402
+from trends.topics.supervision import load_labelled  # noqa: E402
 
 ISSUE_TOPICS = ("reasoning-rl", "moe", "code-llm", "mm-efficiency")
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -232,9 +233,20 @@ def main() -> None:
     # ---- our classifier, fitted on the whole (unlabelled) corpus
     embedder.encode(["warm-up"])  # model load is not part of the fit time
     t0 = time.perf_counter()
+    labelled, lab_emb = None, None
+    if topics.named_labels is not None:
+        labelled = load_labelled(topics.named_labels, slugs)
+        leak = set(labelled.ids) & {r["id"] for r in dev}
+        if leak:
+            raise SystemExit(f"{len(leak)} dev-set papers are in the labels file, e.g. {min(leak)}")
+        lab_emb = emb[[row[i] for i in labelled.ids]]  # same vectors as the corpus's
     clf = NamedTopicClassifier(topics.named, threshold=topics.named_threshold, seed=topics.seed)
-    clf.fit(texts, emb, lambda xs: embedder.encode(xs), ids=ids)
+    clf.fit(texts, emb, embedder.encode, ids=ids, labelled=labelled, labelled_embeddings=lab_emb)
     fit_s = time.perf_counter() - t0
+    weak = None
+    if labelled is not None:  # the same classifier from the taxonomy alone, for comparison
+        weak = NamedTopicClassifier(topics.named, topics.named_threshold, topics.seed)
+        weak.fit(texts, emb, embedder.encode, ids=ids)
     json_kb = len(json.dumps(clf.to_state())) / 1024
 
     splits = {s: [r for r in dev if r["split"] == s] for s in ("tune", "test")}
@@ -243,6 +255,7 @@ def main() -> None:
     dev_texts = {s: [texts[i] for i in idx[s]] for s in splits}
     t0 = time.perf_counter()
     proba = {s: clf.predict_proba(dev_texts[s], emb[idx[s]]) for s in splits}
+    weak_p = {s: weak.predict(dev_texts[s], emb[idx[s]]) for s in splits} if weak else {}
     pred_ms = (time.perf_counter() - t0) * 1000 / sum(len(v) for v in idx.values()) * 50
     thr = tune_threshold(
         y["tune"], lambda t: proba["tune"] >= t, THRESHOLDS, topics.named_threshold
@@ -319,7 +332,14 @@ def main() -> None:
     lines += [
         f"Dev set {counts}.",
         "",
-        f"Classifier fitted on all {len(ids):,} papers (unlabelled) in {fit_s:.1f}s; "
+        f"Classifier fitted on all {len(ids):,} papers (unlabelled)"
+        + (
+            f" plus {len(labelled):,} labelled papers (`topics.named_labels`; none of them "
+            f"in the dev set; stacked regression for {int(clf.stacked_.sum())} topics)"
+            if labelled is not None
+            else ""
+        )
+        + f" in {fit_s:.1f}s; "
         f"predict ≈ {pred_ms:.1f} ms per 50 papers; state {json_kb:.0f} KiB of JSON. "
         f"Threshold tuned on tune: **{thr}** (config `named_threshold`: "
         f"{topics.named_threshold}). BERTopic check: {check}.",
@@ -336,6 +356,15 @@ def main() -> None:
                     f"{topics.named_threshold} (config)",
                     y[s],
                     proba[s] >= topics.named_threshold,
+                )
+            )
+        if weak is not None:
+            rows_.append(
+                (
+                    "NamedTopicClassifier, taxonomy only (no labelled papers)",
+                    f"{topics.named_threshold} (config)",
+                    y[s],
+                    weak_p[s],
                 )
             )
         rows_ += [

@@ -1,7 +1,8 @@
 """Seed-to-seed agreement of discovered topics per discovery setting (how defaults were chosen).
 
-Fits the named topics of config.yaml on all of ``hf_daily`` (to ``--until``), takes the papers
-no named topic covers (what discovery clusters in the pipeline), then fits
+Fits the named topics of config.yaml (with its judged papers) on all of ``hf_daily`` (to
+``--until``), takes the papers no named topic covers (what discovery clusters in the pipeline),
+then fits
 :class:`trends.topics.discovery.TopicDiscoverer` with three seeds per setting and prints the
 adjusted Rand index of every seed pair (papers assigned in both), topics, outliers, NPMI and
 diversity. A setting is a JSON object of ``topics.discovery`` overrides; ``{}`` = config.yaml.
@@ -36,6 +37,7 @@ from trends.embed import SentenceTransformerEmbedder, normalize_rows  # noqa: E4
 from trends.records import embed_text  # noqa: E402
 from trends.topics.discovery import TopicDiscoverer  # noqa: E402
 from trends.topics.named import NamedTopicClassifier  # noqa: E402
+from trends.topics.supervision import load_labelled  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data"
 
@@ -58,7 +60,14 @@ def main() -> None:
     docs = [embed_text(r["title"], r["abstract"]) for r in rows]
     embedder = SentenceTransformerEmbedder(cfg.embedding)
     named = NamedTopicClassifier(cfg.topics.named, cfg.topics.named_threshold, cfg.topics.seed)
-    covered = named.fit(docs, emb, embedder.encode).predict(docs, emb).any(axis=1)
+    labelled, lab_emb = None, None
+    if cfg.topics.named_labels is not None:  # the judged papers, as the pipeline uses them
+        labelled = load_labelled(cfg.topics.named_labels, [t.slug for t in cfg.topics.named])
+        lab_emb = normalize_rows(
+            np.asarray(snap["embeddings"], dtype=np.float32)[[pos[i] for i in labelled.ids]]
+        )
+    named.fit(docs, emb, embedder.encode, labelled=labelled, labelled_embeddings=lab_emb)
+    covered = named.predict(docs, emb).any(axis=1)
     keep = np.flatnonzero(~covered)
     docs = [docs[i] for i in keep]
     emb = emb[keep]

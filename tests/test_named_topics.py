@@ -20,6 +20,7 @@ import pytest
 from trends.config import NamedTopicConfig
 from trends.topics.keywords import KeywordSet, keyword_evidence, split_title
 from trends.topics.named import NamedTopicClassifier
+from trends.topics.supervision import load_labelled
 
 DIM = 64
 DATA = Path(__file__).parents[1] / ".." / "shared" / "data"
@@ -242,7 +243,9 @@ def test_keyword_evidence_conjunction_title_and_negative() -> None:
 # ------------------------------------------------------------------------- real data (slow)
 # Measured (bench/eval_named.py, 341-paper test split, config threshold): macro F1 0.80;
 # floor = that - 0.05.
-REAL_MACRO_F1_FLOOR = 0.75
+# macro F1 over all configured topics on the test split, with the shipped labelled papers: 0.857
+# measured (bench/eval_named.py); the taxonomy alone gives 0.823
+REAL_MACRO_F1_FLOOR = 0.83
 
 
 @pytest.mark.slow
@@ -261,10 +264,15 @@ def test_real_data_test_split_macro_f1() -> None:
     texts = [f"{r['title']}. {r['abstract']}" for r in rows]
     emb = snap["embeddings"][[where[i] for i in ids]]
     embedder = SentenceTransformerEmbedder(cfg.embedding)
+    assert cfg.topics.named_labels is not None
+    labelled = load_labelled(cfg.topics.named_labels, [t.slug for t in cfg.topics.named])
+    where_row = {pid: k for k, pid in enumerate(ids)}
+    lab_emb = emb[[where_row[i] for i in labelled.ids]]  # every labelled paper is in the feed
     t0 = time.perf_counter()
     clf = NamedTopicClassifier(cfg.topics.named, cfg.topics.named_threshold, cfg.topics.seed)
-    clf.fit(texts, emb, lambda xs: embedder.encode(xs), ids=ids)
+    clf.fit(texts, emb, embedder.encode, ids=ids, labelled=labelled, labelled_embeddings=lab_emb)
     assert time.perf_counter() - t0 < 60
+    assert clf.stacked_.all()
 
     labels = [
         json.loads(x) for x in (REPO / "bench/devset/labels.jsonl").read_text().split("\n") if x

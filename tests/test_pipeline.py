@@ -18,12 +18,13 @@ pytestmark = pytest.mark.slow
 LAST = date(2025, 3, 1)  # 60 days from 2025-01-01
 
 
-def make_cfg(tmp: Path, data: Path):
+def make_cfg(tmp: Path, data: Path, labels: Path | None = None):
+    topics = {**TEST_TOPICS, "named_labels": str(labels)} if labels else TEST_TOPICS
     return config_from_dict(
         {
             "store": {"path": str(tmp / "store.duckdb")},
             "ingest": {"source": {"kind": "local", "path": str(data)}},
-            "topics": TEST_TOPICS,
+            "topics": topics,
             "momentum": {"freq": "W", "recent_periods": 2, "baseline_periods": 4},
             "report": {"out_dir": str(tmp / "reports"), "top_topics": 3},
         },
@@ -45,11 +46,24 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipe")
     rows = make_papers()
     data = write_jsonl(rows, tmp / "papers.jsonl")
-    cfg = make_cfg(tmp, data)
+    # labelled papers (not in the store): the RL-themed ones are reasoning-rl members
+    labels = [
+        {**r, "id": f"L{i}", "reasoning-rl": int("GRPO" in r["title"] + r["abstract"])}
+        for i, r in enumerate(make_papers(n_days=10, seed=1))
+    ]
+    cfg = make_cfg(tmp, data, write_jsonl(labels, tmp / "labels.jsonl"))
     emb = BagOfWordsEmbedder()
     store = Store(cfg.store.path)
     res = run_backfill(cfg, None, date(2025, 2, 27), store=store, embedder=emb)
-    yield {"cfg": cfg, "store": store, "emb": emb, "backfill": res, "rows": rows, "tmp": tmp}
+    yield {
+        "cfg": cfg,
+        "store": store,
+        "emb": emb,
+        "backfill": res,
+        "rows": rows,
+        "tmp": tmp,
+        "labels": labels,
+    }
     store.close()
 
 
@@ -57,6 +71,9 @@ def test_backfill_fits_topics_and_writes_report(world):
     res, store = world["backfill"], world["store"]
     assert res.status == "success"
     assert res.counts["new_papers"] == sum(r["date"] <= "2025-02-27" for r in world["rows"])
+    # the labelled papers were embedded once (no vectors file) and stacked on reasoning-rl
+    assert res.counts["labelled_papers"] == res.counts["labelled_embedded"] == 60
+    assert res.counts["named_stacked"] == 1
     assert res.counts["discovered_topics"] >= 3
     topics = store.topics()
     assert (topics["kind"] == "named").sum() == 1
@@ -107,7 +124,10 @@ def test_refit_twice_gives_same_ids_and_assignments(world):
     a1 = store.assignments()[["paper_id", "topic_id", "confidence"]]
     t1 = store.topics()[["topic_id", "label", "status"]]
     runs_before = set(store.topic_events()["run_id"])
-    run_refit(cfg, LAST, store=store, embedder=emb)
+    seen = emb.texts_seen
+    res = run_refit(cfg, LAST, store=store, embedder=emb)
+    assert res.counts["labelled_embedded"] == 0  # cached by the first fit
+    assert emb.texts_seen - seen == 2  # only the named topic's description and seed
     a2 = store.assignments()[["paper_id", "topic_id", "confidence"]]
     t2 = store.topics()[["topic_id", "label", "status"]]
     assert a1.equals(a2)

@@ -77,6 +77,20 @@ def test_embedding_cache_roundtrip_and_missing(tmp_path):
         assert "2501.00000" in s.missing_embeddings("m").paper_id.tolist()
 
 
+def test_cached_vectors_by_key_for_papers_outside_the_store(tmp_path):
+    vecs = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with Store(tmp_path / "s.duckdb") as s:
+        found, mat = s.cached_vectors(["x", "y"], ["h1", "h2"], "m")
+        assert found.tolist() == [False, False] and mat.shape[0] == 2
+        s.put_embeddings(["x", "y", "z"], ["h1", "h2", "h3"], "m", vecs)
+        found, mat = s.cached_vectors(["z", "q", "x", "y"], ["h3", "h1", "h1", "other"], "m")
+        assert found.tolist() == [True, False, True, False]
+        np.testing.assert_array_equal(mat[[0, 2]], vecs[[2, 0]])
+        assert not mat[[1, 3]].any()
+        assert not s.cached_vectors(["x"], ["h1"], "other-model")[0].any()
+        assert len(s.papers()) == 0  # vectors only: no paper rows
+
+
 def test_transaction_rolls_back(tmp_path):
     with Store(tmp_path / "s.duckdb") as s:
         with pytest.raises(RuntimeError), s.transaction():

@@ -124,6 +124,12 @@ class TopicsConfig(_Section):
     seed: int = 42
     named: tuple[NamedTopicConfig, ...] = ()
     named_threshold: float = Field(0.5, gt=0, lt=1)
+    # papers judged against the named topics (JSON Lines, see trends.topics.supervision): a stacked
+    # regression per topic learns from them; None = the taxonomy alone (weak supervision)
+    named_labels: Path | None = None
+    # an .npz (ids, text_sha256, embeddings, model_id) with the labelled papers' vectors, so the
+    # first fit need not embed them; keys it lacks are embedded once and cached in the store
+    named_labels_vectors: Path | None = None
     discovery: DiscoveryConfig = DiscoveryConfig()
     refit: RefitConfig = RefitConfig()
 
@@ -229,6 +235,8 @@ _PATH_KEYS = (
     ("store", "path"),
     ("ingest", "source", "path"),
     ("embedding", "snapshot"),
+    ("topics", "named_labels"),
+    ("topics", "named_labels_vectors"),
     ("report", "out_dir"),
 )
 

@@ -173,6 +173,46 @@ class PapersMixin(StoreCore):
         finally:
             self.con.unregister("_emb")
 
+    def cached_vectors(
+        self, paper_ids: Sequence[str], shas: Sequence[str], model_id: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Cached vectors for (id, text hash) keys, papers in the store or not.
+
+        Returns ``(found, matrix)``: a boolean mask over the keys and a ``[n, dim]`` matrix whose
+        rows are zero where nothing is cached.
+        """
+        keys = pa.table({"paper_id": list(paper_ids), "text_sha256": list(shas)})
+        self.con.register("_keys", keys)
+        try:
+            tbl = _arrow(
+                self.con.execute(
+                    """
+                SELECT k.paper_id, k.text_sha256, e.vector FROM _keys k
+                JOIN embeddings e ON e.paper_id = k.paper_id AND e.text_sha256 = k.text_sha256
+                                 AND e.model_id = ?""",
+                    [model_id],
+                )
+            )
+        finally:
+            self.con.unregister("_keys")
+        pos = {key: i for i, key in enumerate(zip(paper_ids, shas, strict=True))}
+        found = np.zeros(len(pos), dtype=bool)
+        if tbl.num_rows == 0:
+            return found, np.zeros((len(pos), 0), dtype=np.float32)
+        got = _matrix(tbl.column("vector"))
+        out = np.zeros((len(pos), got.shape[1]), dtype=np.float32)
+        rows = [
+            pos[key]
+            for key in zip(
+                tbl.column("paper_id").to_pylist(),
+                tbl.column("text_sha256").to_pylist(),
+                strict=True,
+            )
+        ]
+        out[rows] = got
+        found[rows] = True
+        return found, out
+
     def embeddings(
         self, model_id: str, *, until: date | None = None, ids: Sequence[str] | None = None
     ) -> tuple[pd.DataFrame, np.ndarray]:

@@ -10,6 +10,8 @@ These are the only topic functions that read or write the store; the maths they 
 * :func:`assign_papers` — the daily path: named-topic confidences from the stored classifier and
   nearest-centroid assignment to discovered topics; no refit, no UMAP, no BERTopic import.
 * :func:`refit_due` — whether the schedule or the novelty pool calls for a refit.
+* :func:`labelled_vectors` — vectors of the labelled papers (``topics.named_labels``): from the
+  store's embedding cache, else the vectors file, else embedded once and cached.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +34,7 @@ from trends.topics.discovery import TopicDiscoverer
 from trends.topics.memberships import assign_nearest
 from trends.topics.named import NamedTopicClassifier
 from trends.topics.registry import reconcile
+from trends.topics.supervision import LabelledPapers, load_labelled
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +146,14 @@ def fit_topics(
     clf = None
     if cfg.named:
         clf = NamedTopicClassifier(cfg.named, threshold=cfg.named_threshold, seed=cfg.seed)
-        clf.fit(texts, emb, embed_fn, ids=ids)
+        labelled, lab_emb = None, None
+        if cfg.named_labels is not None:
+            labelled = load_labelled(cfg.named_labels, [t.slug for t in cfg.named])
+            lab_emb = labelled_vectors(
+                store, labelled, model_id, embed_fn, cfg.named_labels_vectors, counts
+            )
+        clf.fit(texts, emb, embed_fn, ids=ids, labelled=labelled, labelled_embeddings=lab_emb)
+        counts["named_stacked"] = int(clf.stacked_.sum())
         named_rows = _named_frame(clf, slug_ids, ids, texts, emb, cfg.named_threshold, run_id)
         covered = np.isin(np.asarray(ids, dtype=object), named_rows["paper_id"].to_numpy())
     counts["named_assignments"] = len(named_rows)
@@ -344,3 +355,55 @@ def refit_due(cfg: TopicsConfig, store: Store, as_of: date, model_id: str) -> st
             f"{pool} new papers in the novelty pool since the last fit (>= {cfg.refit.min_novel})"
         )
     return None
+
+
+def labelled_vectors(
+    store: Store,
+    labelled: LabelledPapers,
+    model_id: str,
+    embed_fn: EmbedFn,
+    vectors_file: Path | None,
+    counts: dict[str, Any],
+) -> np.ndarray:
+    """The labelled papers' vectors under ``model_id``: cache, then ``vectors_file``, then embed.
+
+    What is imported or embedded goes into the store's embedding cache, so only the first fit
+    (or a changed label file or model) pays for it. ``counts`` gets how many came from where.
+    """
+    found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
+    counts["labelled_papers"] = len(labelled)
+    counts["labelled_imported"] = counts["labelled_embedded"] = 0
+    if found.all():
+        return vecs
+    missing = np.flatnonzero(~found)
+    if vectors_file is not None and Path(vectors_file).is_file():
+        snap = np.load(vectors_file)
+        snap_model = str(snap["model_id"]) if "model_id" in snap.files else model_id
+        if snap_model == model_id:
+            index = {
+                key: k
+                for k, key in enumerate(
+                    zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
+                )
+            }
+            hit = [i for i in missing if (labelled.ids[i], labelled.shas[i]) in index]
+            if hit:
+                rows = [index[(labelled.ids[i], labelled.shas[i])] for i in hit]
+                counts["labelled_imported"] = store.put_embeddings(
+                    [labelled.ids[i] for i in hit],
+                    [labelled.shas[i] for i in hit],
+                    model_id,
+                    np.asarray(snap["embeddings"][rows], dtype=np.float32),
+                )
+        else:
+            log.warning("%s holds %s vectors, not %s: not used", vectors_file, snap_model, model_id)
+    found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
+    missing = np.flatnonzero(~found)
+    if len(missing):
+        log.info("embedding %d labelled papers (once; cached afterwards)", len(missing))
+        new = np.asarray(embed_fn([labelled.texts[i] for i in missing]), dtype=np.float32)
+        counts["labelled_embedded"] = store.put_embeddings(
+            [labelled.ids[i] for i in missing], [labelled.shas[i] for i in missing], model_id, new
+        )
+        found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
+    return vecs

@@ -27,6 +27,10 @@ production: every paper in the store), so the classifier teaches itself from the
    ``-negative_weight``, i.e. confidence <= 5% by default); ``threshold`` (config
    ``named_threshold``) turns confidences into memberships.
 
+6. **Labelled papers** (optional, ``fit(..., labelled=...)``): for each topic with at least
+   ``min_labels`` judged members and non-members, a logistic regression (``label_c``) is stacked
+   on steps 1-5 and its logit becomes the topic's score (:mod:`trends.topics.supervision`).
+
 Everything is deterministic for a given ``seed`` (lbfgs logistic regressions; sampling only when
 pseudo-negatives exceed ``max_train``). The fitted model is a small dict of floats and strings
 (:meth:`to_state`); daily runs load it (:meth:`from_state`) and only match keywords and take dot
@@ -45,6 +49,13 @@ import numpy as np
 from trends.config import NamedTopicConfig
 from trends.embed import normalize_rows
 from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
+from trends.topics.supervision import (
+    LabelledPapers,
+    fit_stacks,
+    pseudo_labels,
+    stack_features,
+    train_rows,
+)
 
 log = logging.getLogger(__name__)
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -84,6 +95,9 @@ class NamedTopicClassifier:
         so the solution, and with it the logit scale, does not drift with the corpus size).
     max_train:
         Cap on pseudo-negatives per regression (sampled with ``seed`` beyond it).
+    label_c, min_labels:
+        Inverse L2 strength of the stacked regression on labelled papers, and the members and
+        non-members a topic needs (each) to get one.
     """
 
     def __init__(
@@ -105,6 +119,8 @@ class NamedTopicClassifier:
         example_weight: float = 5.0,
         alpha: float = 7e-5,
         max_train: int = 50_000,
+        label_c: float = 10.0,
+        min_labels: int = 20,
     ) -> None:
         self.topics = topics
         self.threshold = threshold
@@ -122,6 +138,8 @@ class NamedTopicClassifier:
         self.example_weight = example_weight
         self.alpha = alpha
         self.max_train = max_train
+        self.label_c = label_c
+        self.min_labels = min_labels
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> list[NamedTopicConfig]:
@@ -138,16 +156,17 @@ class NamedTopicClassifier:
             raise ValueError(f"topics: duplicate slugs in {slugs}")
         if not 0.0 < float(self.threshold) < 1.0:
             raise ValueError(f"threshold: must lie strictly between 0 and 1, got {self.threshold}")
-        if self.self_training < 0:
-            raise ValueError(f"self_training: must be >= 0, got {self.self_training}")
-        if not 0.5 < self.st_confidence < 1.0:
-            raise ValueError(f"st_confidence: must lie in (0.5, 1), got {self.st_confidence}")
-        if self.example_weight <= 0:
-            raise ValueError(f"example_weight: must be > 0, got {self.example_weight}")
-        if self.alpha <= 0:
-            raise ValueError(f"alpha: must be > 0, got {self.alpha}")
-        if self.kw_cap < 1:
-            raise ValueError(f"kw_cap: must be >= 1, got {self.kw_cap}")
+        for name, ok, rule in (
+            ("self_training", self.self_training >= 0, ">= 0"),
+            ("st_confidence", 0.5 < self.st_confidence < 1.0, "in (0.5, 1)"),
+            ("example_weight", self.example_weight > 0, "> 0"),
+            ("alpha", self.alpha > 0, "> 0"),
+            ("label_c", self.label_c > 0, "> 0"),
+            ("min_labels", self.min_labels >= 1, ">= 1"),
+            ("kw_cap", self.kw_cap >= 1, ">= 1"),
+        ):
+            if not ok:
+                raise ValueError(f"{name}: must be {rule}, got {getattr(self, name)}")
         if self.pos_score <= self.neg_score:
             raise ValueError(
                 f"pos_score ({self.pos_score}) must be greater than neg_score ({self.neg_score})"
@@ -179,12 +198,15 @@ class NamedTopicClassifier:
         embed_fn: EmbedFn,
         *,
         ids: Sequence[str] | None = None,
+        labelled: LabelledPapers | None = None,
+        labelled_embeddings: np.ndarray | None = None,
     ) -> NamedTopicClassifier:
         """Learn every topic from the unlabelled corpus ``texts``/``embeddings``.
 
         ``embed_fn`` embeds the topics' descriptions and seeds (with the model that made
         ``embeddings``). ``ids`` (paper ids of the rows), when given, lets each topic's
-        configured ``examples`` act as known positives.
+        configured ``examples`` act as known positives. ``labelled`` papers (with their vectors
+        in ``labelled_embeddings``, same model) add the stacked regression of step 6.
         """
         from sklearn.linear_model import LogisticRegression
 
@@ -251,7 +273,7 @@ class NamedTopicClassifier:
         lo = float(np.log(1.0 - self.st_confidence) - np.log(self.st_confidence))
         for j in range(k):
             seed_score = z_sim[:, j] + kw[:, j]
-            pos, neg = self._pseudo_labels(
+            pos, neg = pseudo_labels(
                 seed_score >= self.pos_score, seed_score < self.neg_score, seed_score
             )
             weight = np.ones(n)
@@ -261,12 +283,12 @@ class NamedTopicClassifier:
                 if round_:  # self-training: the model's own confident calls are the new labels
                     logit = x @ self.coef_[j] + self.intercept_[j]
                     score = self._final_score(logit, kw[:, j], ev.negative[:, j])
-                    pos, neg = self._pseudo_labels(score >= -lo, score < lo, score)
+                    pos, neg = pseudo_labels(score >= -lo, score < lo, score)
                 pos[example_rows[j]] = True  # known members are positives whatever their score
                 neg[example_rows[j]] = False
                 pos[counter_rows[j]] = False  # known non-members likewise
                 neg[counter_rows[j]] = True
-                rows = self._train_rows(pos, neg, rng)
+                rows = train_rows(pos, neg, rng, self.max_train)
                 # L2 strength per training row, so the fit does not depend on the corpus size
                 c = 1.0 / (self.alpha * len(rows))
                 clf = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
@@ -275,7 +297,44 @@ class NamedTopicClassifier:
                 self.intercept_[j] = clf.intercept_[0]
             self.n_pseudo_pos_[j] = int(pos.sum())
             self.n_pseudo_neg_[j] = int(neg.sum())
+        self._fit_stack(topics, labelled, labelled_embeddings)
         return self
+
+    def _fit_stack(
+        self,
+        topics: Sequence[NamedTopicConfig],
+        labelled: LabelledPapers | None,
+        vectors: np.ndarray | None,
+    ) -> None:
+        """Step 6: a regression per topic over the weak model's signals, from labelled papers."""
+        feats = None
+        if labelled is not None and len(labelled):
+            if vectors is None:
+                raise ValueError("labelled_embeddings: required when labelled papers are given")
+            x = self._check_data(labelled.texts, vectors, self.n_features_in_)
+            feats = self._stack_inputs(labelled.texts, x)
+        fit = fit_stacks(
+            [t.slug for t in topics],
+            labelled,
+            feats,
+            n_features=self.n_features_in_ + 5,
+            c=self.label_c,
+            min_labels=self.min_labels,
+        )
+        self.stack_coef_, self.stack_intercept_ = fit.coef, fit.intercept
+        self.stacked_, self.n_labelled_ = fit.stacked, fit.n_labelled
+
+    def _stack_inputs(self, texts: Sequence[str], x: np.ndarray) -> Callable[[int], np.ndarray]:
+        """Per-topic stacking features of unit rows ``x`` (weak score, keywords, z, embedding)."""
+        ev = keyword_evidence(texts, self.keyword_sets_)
+        weak = self._final_score(
+            x @ self.coef_.T + self.intercept_, self._keyword_score(ev), ev.negative
+        )
+        z = (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
+        hits = np.minimum(ev.hits, self.kw_cap)
+        return lambda j: stack_features(
+            weak[:, j], hits[:, j], ev.title[:, j], ev.negative[:, j], z[:, j], x
+        )
 
     def _set_taxonomy(self, topics: Sequence[NamedTopicConfig]) -> None:
         """What fit and from_state both derive from the topics: slugs and compiled keywords."""
@@ -289,27 +348,6 @@ class NamedTopicClassifier:
         self.prototypes_ = [np.asarray(p, dtype=np.float64) for p in prototypes]
         centroids = np.vstack([p.mean(axis=0) for p in self.prototypes_])
         self.centroids_ = normalize_rows(centroids).astype(np.float64)
-
-    @staticmethod
-    def _pseudo_labels(
-        pos: np.ndarray, neg: np.ndarray, score: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Confident sets, each topped up to 3 papers by score so a regression can always fit."""
-        if pos.sum() < 3:
-            pos = np.zeros_like(pos)
-            pos[np.argsort(-score, kind="stable")[:3]] = True
-        neg = neg & ~pos
-        if neg.sum() < 3:
-            neg = np.zeros_like(neg)
-            neg[np.argsort(score, kind="stable")[:3]] = True
-            neg &= ~pos
-        return pos, neg
-
-    def _train_rows(self, pos: np.ndarray, neg: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        neg_rows = np.flatnonzero(neg)
-        if len(neg_rows) > self.max_train:
-            neg_rows = np.sort(rng.choice(neg_rows, size=self.max_train, replace=False))
-        return np.sort(np.concatenate([np.flatnonzero(pos), neg_rows]))
 
     # ------------------------------------------------------------------ scoring
     def _raw_similarity(self, x: np.ndarray) -> np.ndarray:
@@ -346,7 +384,12 @@ class NamedTopicClassifier:
             return np.zeros((0, len(self.slugs_)))
         ev = keyword_evidence(texts, self.keyword_sets_)
         logit = x @ self.coef_.T + self.intercept_
-        return self._final_score(logit, self._keyword_score(ev), ev.negative)
+        score = self._final_score(logit, self._keyword_score(ev), ev.negative)
+        if self.stacked_.any():
+            feats = self._stack_inputs(texts, x)
+            for j in np.flatnonzero(self.stacked_).tolist():
+                score[:, j] = feats(j) @ self.stack_coef_[j] + self.stack_intercept_[j]
+        return score
 
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """Confidence in [0, 1] that each paper belongs to each topic, ``[n, n_topics]``."""

@@ -16,7 +16,7 @@ from trends.config import NamedTopicConfig
 if TYPE_CHECKING:
     from trends.topics.named import NamedTopicClassifier
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 # fitted arrays: state key -> (attribute, dtype)
 _ARRAYS = {
     "sim_mean": ("sim_mean_", np.float64),
@@ -27,6 +27,10 @@ _ARRAYS = {
     "n_pseudo_neg": ("n_pseudo_neg_", int),
     "n_examples": ("n_examples_", int),
     "n_counter_examples": ("n_counter_examples_", int),
+    "stack_coef": ("stack_coef_", np.float64),
+    "stack_intercept": ("stack_intercept_", np.float64),
+    "stacked": ("stacked_", bool),
+    "n_labelled": ("n_labelled_", int),
 }
 
 
@@ -58,8 +62,6 @@ def restore(cls: type[NamedTopicClassifier], state: dict[str, Any]) -> NamedTopi
     clf._set_prototypes(state["prototypes"])
     clf.n_features_in_ = int(state["n_features_in"])
     clf.n_fit_ = int(state["n_fit"])
-    # states written before counter_examples existed have no such key: none were given
-    state = {"n_counter_examples": [0] * len(topics), **state}
     for key, (attr, dtype) in _ARRAYS.items():
         setattr(clf, attr, np.asarray(state[key], dtype=dtype))
     return clf

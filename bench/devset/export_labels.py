@@ -1,0 +1,70 @@
+"""Build the shipped labels file and its vectors from the training annotations.
+
+Inputs: ``train_sample.jsonl`` (``train_sample.py``: the drawn papers with title and abstract)
+and ``annotations/train.jsonl`` (one label pass over them, see docs/named_topics.md).
+Outputs, used by ``topics.named_labels`` / ``topics.named_labels_vectors`` in config.yaml:
+
+* ``data/labels/named_topics.jsonl.gz``: id, title, abstract, one 0/1 column per topic, note,
+  sampled_as;
+* ``data/labels/named_topics.minilm.npz``: their all-MiniLM-L6-v2 vectors (float16) taken from
+  ``hf_daily.minilm.npz``, keyed by id and text hash, with the model id.
+
+Usage: .venv/bin/python bench/devset/export_labels.py [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from trends.config import load_config  # noqa: E402
+from trends.embed import model_id_for  # noqa: E402
+from trends.records import embed_text, text_sha256  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=REPO / "data" / "labels")
+    args = ap.parse_args()
+    cfg = load_config(REPO / "config.yaml")
+    slugs = [t.slug for t in cfg.topics.named]
+    sample = [json.loads(x) for x in (HERE / "train_sample.jsonl").read_text().splitlines() if x]
+    labels = {
+        r["id"]: r
+        for r in map(json.loads, (HERE / "annotations" / "train.jsonl").read_text().splitlines())
+    }
+    missing = [p["id"] for p in sample if p["id"] not in labels]
+    if missing:
+        raise SystemExit(f"{len(missing)} drawn papers have no label, e.g. {missing[0]}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with gzip.open(args.out / "named_topics.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for p in sample:
+            lab = labels[p["id"]]
+            row = {"id": p["id"], "title": p["title"], "abstract": p["abstract"]}
+            row |= {s: lab[s] for s in slugs} | {"note": lab["note"], "sampled_as": p["sampled_as"]}
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    snap = np.load(args.data / "hf_daily.minilm.npz")
+    pos = {pid: i for i, pid in enumerate(snap["ids"].tolist())}
+    ids = [p["id"] for p in sample]
+    np.savez_compressed(
+        args.out / "named_topics.minilm.npz",
+        ids=np.array(ids),
+        text_sha256=np.array([text_sha256(embed_text(p["title"], p["abstract"])) for p in sample]),
+        embeddings=np.asarray(snap["embeddings"][[pos[i] for i in ids]], dtype=np.float16),
+        model_id=np.array(model_id_for(cfg.embedding)),
+    )
+    print(f"wrote {len(sample)} labelled papers to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Labelled papers for the named topics: the file loader and the stacked regression.
+
+Synthetic world of ``test_named_topics``, plus *decoys*: papers that say "alpha widget" and lie
+between the alpha axis and an axis of their own, but are not alpha papers. The taxonomy alone
+(keywords) takes them for alpha; a few labelled decoys teach the stacked regression otherwise.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_named_topics import DIM, TOPICS, fake_embed, make_corpus
+from trends.errors import ConfigError
+from trends.topics.named import NamedTopicClassifier
+from trends.topics.supervision import UNLABELLED, LabelledPapers, load_labelled
+
+SLUGS = ["alpha", "beta"]
+
+
+def decoys(n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    texts = [
+        f"Alpha widget decoy {seed}-{i}. An alpha widget parser, version {i}." for i in range(n)
+    ]
+    emb = np.eye(DIM)[0] * 0.9 + np.eye(DIM)[3] * 1.2 + 0.15 * rng.standard_normal((n, DIM))
+    return texts, emb.astype(np.float32)
+
+
+def labelled_set(seed: int = 5) -> tuple[LabelledPapers, np.ndarray]:
+    """30 decoys (not alpha), 40 alpha, 30 beta, 40 unrelated papers, all judged."""
+    texts, emb, y, _ = make_corpus(seed)
+    pick = np.r_[0:40, 60:90, 145:185]
+    d_texts, d_emb = decoys(30, seed)
+    all_texts = [texts[i] for i in pick] + d_texts
+    vecs = np.vstack([emb[pick], d_emb])
+    labels = np.vstack([y[pick].astype(np.int8), np.zeros((30, 2), dtype=np.int8)])
+    ids = [f"L{i}" for i in range(len(all_texts))]
+    return LabelledPapers(ids, all_texts, ["sha"] * len(ids), SLUGS, labels), vecs
+
+
+def world() -> tuple[list[str], np.ndarray, np.ndarray]:
+    texts, emb, y, _ = make_corpus(0)
+    d_texts, d_emb = decoys(60, 0)
+    return texts + d_texts, np.vstack([emb, d_emb]), np.vstack([y, np.zeros((60, 2), bool)])
+
+
+def f1(y: np.ndarray, p: np.ndarray) -> float:
+    return float(2 * (y & p).sum() / max(1, y.sum() + p.sum()))
+
+
+@pytest.fixture(scope="module")
+def fits() -> tuple[NamedTopicClassifier, NamedTopicClassifier]:
+    texts, emb, _ = world()
+    lab, vecs = labelled_set()
+    weak = NamedTopicClassifier(TOPICS, 0.5, 7).fit(texts, emb, fake_embed)
+    stacked = NamedTopicClassifier(TOPICS, 0.5, 7).fit(
+        texts, emb, fake_embed, labelled=lab, labelled_embeddings=vecs
+    )
+    return weak, stacked
+
+
+def test_labels_correct_what_the_taxonomy_gets_wrong(fits) -> None:
+    weak, stacked = fits
+    texts, emb, y = world()
+    d = slice(len(texts) - 60, None)  # the decoys: unseen by the stacked regression
+    assert weak.predict(texts[d], emb[d])[:, 0].mean() > 0.5  # the taxonomy is fooled
+    assert stacked.predict(texts[d], emb[d])[:, 0].mean() < 0.1
+    p_weak, p_stacked = weak.predict(texts, emb), stacked.predict(texts, emb)
+    assert f1(y[:, 0], p_stacked[:, 0]) > f1(y[:, 0], p_weak[:, 0]) + 0.1
+    assert f1(y[:, 1], p_stacked[:, 1]) >= 0.9  # beta stays right
+    assert stacked.stacked_.tolist() == [True, True]
+    assert stacked.n_labelled_.tolist() == [[40, 100], [30, 110]]
+    assert not weak.stacked_.any()
+
+
+def test_state_round_trip_keeps_the_stack(fits) -> None:
+    _, stacked = fits
+    texts, emb, _ = world()
+    state = json.loads(json.dumps(stacked.to_state()))
+    again = NamedTopicClassifier.from_state(state)
+    np.testing.assert_allclose(
+        again.decision_function(texts, emb), stacked.decision_function(texts, emb), atol=1e-9
+    )
+    assert again.label_c == stacked.label_c and again.stacked_.tolist() == [True, True]
+
+
+def test_too_few_labels_keeps_the_weak_score(fits, caplog) -> None:
+    weak, _ = fits
+    texts, emb, _ = world()
+    lab, vecs = labelled_set()
+    few = LabelledPapers(lab.ids, lab.texts, lab.shas, ["beta"], lab.y[:, 1:])  # alpha absent
+    clf = NamedTopicClassifier(TOPICS, 0.5, 7, min_labels=31).fit(
+        texts, emb, fake_embed, labelled=few, labelled_embeddings=vecs
+    )
+    assert clf.stacked_.tolist() == [False, False]  # alpha: no column; beta: 30 members < 31
+    assert "fewer than min_labels=31" in caplog.text
+    np.testing.assert_allclose(
+        clf.decision_function(texts, emb), weak.decision_function(texts, emb), atol=1e-9
+    )
+
+
+def test_labelled_needs_vectors_and_valid_params() -> None:
+    texts, emb, _ = world()
+    lab, _ = labelled_set()
+    with pytest.raises(ValueError, match="labelled_embeddings"):
+        NamedTopicClassifier(TOPICS, 0.5, 7).fit(texts, emb, fake_embed, labelled=lab)
+    with pytest.raises(ValueError, match="label_c"):
+        NamedTopicClassifier(TOPICS, 0.5, 7, label_c=0).fit(texts, emb, fake_embed)
+
+
+# ------------------------------------------------------------------ the file format
+def write(path: Path, rows: list[object], gz: bool = False) -> Path:
+    text = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n"
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_load_labelled(tmp_path: Path, gz: bool) -> None:
+    rows = [
+        {"id": "a", "title": "T1", "abstract": "A1", "alpha": 1, "beta": 0, "note": "x"},
+        {"id": "b", "title": "T2", "abstract": "A2", "alpha": None, "beta": True},
+        {"id": "c", "title": "T3", "abstract": "A3"},
+    ]
+    p = write(tmp_path / ("l.jsonl.gz" if gz else "l.jsonl"), rows, gz)
+    lab = load_labelled(p, SLUGS)
+    assert lab.ids == ["a", "b", "c"] and lab.texts[0] == "T1. A1"
+    assert lab.y.tolist() == [[1, 0], [UNLABELLED, 1], [UNLABELLED, UNLABELLED]]
+    assert lab.counts() == {"alpha": (1, 0), "beta": (1, 1)}
+    assert len(set(lab.shas)) == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 2: not valid JSON"),
+        ('["a list"]', "line 2: expected a JSON object"),
+        ('{"id": "b", "abstract": "A"}', "line 2: 'title' must be a non-empty string"),
+        ('{"id": "a", "title": "T", "abstract": "A"}', "line 2: paper a appears twice"),
+        ('{"id": "b", "title": "T", "abstract": "A", "alpha": 2}', "label 'alpha' must be 0, 1"),
+        ('{"id": "b", "title": "T", "abstract": "A", "beta": 0.5}', "label 'beta' must be 0, 1"),
+    ],
+)
+def test_load_labelled_names_the_bad_line(tmp_path: Path, line: str, message: str) -> None:
+    p = write(tmp_path / "l.jsonl", [{"id": "a", "title": "T", "abstract": "A"}, line])
+    with pytest.raises(ConfigError, match=r"topics\.named_labels") as err:
+        load_labelled(p, SLUGS)
+    assert message in str(err.value)
+
+
+def test_load_labelled_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_labelled(tmp_path / "nope.jsonl", SLUGS)
+
+
+# ------------------------------------------------------------------ vectors: cache, file, embed
+def test_labelled_vectors_cache_then_file_then_embed(tmp_path: Path) -> None:
+    from tests.synth import BagOfWordsEmbedder
+    from trends.store import Store
+    from trends.topics.fitting import labelled_vectors
+
+    rows = [
+        {"id": f"L{i}", "title": f"T{i}", "abstract": f"alpha {i}", "alpha": i % 2}
+        for i in range(6)
+    ]
+    lab = load_labelled(write(tmp_path / "l.jsonl", rows), SLUGS)
+    emb = BagOfWordsEmbedder(dim=8)
+    expected = emb.encode(lab.texts)
+    snap = tmp_path / "v.npz"  # vectors for the first four papers only
+    np.savez(
+        snap,
+        ids=np.array(lab.ids[:4]),
+        text_sha256=np.array(lab.shas[:4]),
+        embeddings=expected[:4].astype(np.float16),
+        model_id=np.array("test/bow-64"),
+    )
+    with Store(tmp_path / "s.duckdb") as store:
+        counts: dict = {}
+        vecs = labelled_vectors(store, lab, "test/bow-64", emb.encode, snap, counts)
+        assert counts == {"labelled_papers": 6, "labelled_imported": 4, "labelled_embedded": 2}
+        np.testing.assert_allclose(vecs, expected, rtol=1e-2, atol=1e-2)  # float16 file
+        seen = emb.texts_seen
+        again = labelled_vectors(store, lab, "test/bow-64", emb.encode, snap, counts)
+        assert counts["labelled_embedded"] == counts["labelled_imported"] == 0
+        assert emb.texts_seen == seen
+        np.testing.assert_array_equal(again, vecs)
+        # a vectors file from another model is not used: everything is embedded
+        counts = {}
+        labelled_vectors(store, lab, "other-model", emb.encode, snap, counts)
+        assert counts["labelled_imported"] == 0 and counts["labelled_embedded"] == 6
