@@ -25,6 +25,8 @@ def write_config(tmp: Path) -> Path:
     cfg["store"]["path"] = str(tmp / "store.duckdb")
     cfg["ingest"]["source"]["path"] = str(SAMPLE / "hf_sample.jsonl.gz")
     cfg["embedding"]["snapshot"] = str(SAMPLE / "hf_sample.minilm.npz")
+    for key in ("named_labels", "named_labels_vectors"):  # the repo's files, not tmp's
+        cfg["topics"][key] = str(REPO / cfg["topics"][key])
     cfg["report"]["out_dir"] = str(tmp / "reports")
     path = tmp / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
