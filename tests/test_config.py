@@ -14,6 +14,10 @@ def test_repo_config_loads_and_resolves_paths():
     assert cfg.store.path.parent == REPO / "data"
     slugs = {t.slug for t in cfg.topics.named}
     assert {"reasoning-rl", "moe", "code-llm", "mm-efficiency"} <= slugs
+    # the judged papers ship with the repo, resolved against config.yaml's folder
+    assert cfg.topics.named_labels == REPO / "data" / "labels" / "named_topics.jsonl.gz"
+    assert cfg.topics.named_labels.is_file() and cfg.topics.named_labels_vectors is not None
+    assert cfg.topics.named_labels_vectors.is_file()
 
 
 def test_unknown_key_is_named():
