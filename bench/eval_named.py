@@ -255,8 +255,8 @@ def main() -> None:
     dev_texts = {s: [texts[i] for i in idx[s]] for s in splits}
     t0 = time.perf_counter()
     proba = {s: clf.predict_proba(dev_texts[s], emb[idx[s]]) for s in splits}
-    weak_p = {s: weak.predict(dev_texts[s], emb[idx[s]]) for s in splits} if weak else {}
     pred_ms = (time.perf_counter() - t0) * 1000 / sum(len(v) for v in idx.values()) * 50
+    weak_p = {s: weak.predict(dev_texts[s], emb[idx[s]]) for s in splits} if weak else {}
     thr = tune_threshold(
         y["tune"], lambda t: proba["tune"] >= t, THRESHOLDS, topics.named_threshold
     )

@@ -52,7 +52,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--c", type=float, nargs="+", default=[3.0, 10.0, 30.0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "named_labels_cv.md")
     args = ap.parse_args()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
     cfg = load_config(REPO / "config.yaml")
     if cfg.topics.named_labels is None:
         raise SystemExit("config.yaml sets no topics.named_labels")
@@ -69,24 +76,27 @@ def main() -> None:
     y = lab.y == 1
     fold = np.array([int(hashlib.md5(i.encode()).hexdigest(), 16) % 5 for i in lab.ids])
     half = np.array([int(hashlib.md5(("h" + i).encode()).hexdigest(), 16) % 2 for i in lab.ids])
-    print(
+    say(
         f"{len(lab)} labelled papers ({int(uniform.sum())} drawn uniformly); members per topic "
         + ", ".join(f"{s} {int(y[:, j].sum())}" for j, s in enumerate(slugs))
     )
-    print(
+    say("")
+    say(
         "| classifier | training labels | issue's 4, all | all topics, all | issue's 4, uniform "
         "| all topics, uniform | per topic F1 (all) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    say("|---|---|---|---|---|---|---|")
+    shares: dict[str, np.ndarray] = {"labelled": y[uniform].mean(axis=0)}
 
     def show(name: str, used: str, p: np.ndarray) -> None:
         per = " · ".join(f"{s} {prf(y[:, j], p[:, j])[2]:.2f}" for j, s in enumerate(slugs))
         u = uniform
-        print(
+        say(
             f"| {name} | {used} | **{macro(y[:, core], p[:, core]):.3f}** | {macro(y, p):.3f} | "
-            f"{macro(y[u][:, core], p[u][:, core]):.3f} | {macro(y[u], p[u]):.3f} | {per} |",
-            flush=True,
+            f"{macro(y[u][:, core], p[u][:, core]):.3f} | {macro(y[u], p[u]):.3f} | {per} |"
         )
+        if used in ("none", "all of 4 folds"):
+            shares[name] = p[u].mean(axis=0)
 
     weak = NamedTopicClassifier(cfg.topics.named, cfg.topics.named_threshold, cfg.topics.seed)
     weak.fit(texts, emb, embedder.encode, ids=ids)
@@ -109,6 +119,19 @@ def main() -> None:
                 clf = fit(c, subset(lab, train), x[train])
                 pred[test] = clf.predict([lab.texts[i] for i in test], x[test])
             show(f"stacked, label_c {c:g}", f"{part} of 4 folds", pred)
+    # the labels file over-samples members; does the stacked model then over-assign the feed?
+    say("")
+    say("Share of the uniformly drawn papers in each topic: labelled vs predicted (held-out folds)")
+    say("")
+    say("| | " + " | ".join(slugs) + " |")
+    say("|---|" + "---:|" * len(slugs))
+    for name, share in shares.items():
+        say(f"| {name} | " + " | ".join(f"{v:.1%}" for v in share) + " |")
+    say("")
+    say("Reproduce: `.venv/bin/python bench/named_labels_cv.py`")
+    args.out.write_text(
+        "# Judged papers: cross-validation inside the labels file\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -78,6 +78,16 @@ def test_labels_correct_what_the_taxonomy_gets_wrong(fits) -> None:
     assert not weak.stacked_.any()
 
 
+def test_negative_keyword_still_vetoes_a_stacked_topic(fits) -> None:
+    _, stacked = fits
+    texts, emb, y = world()
+    alpha = np.flatnonzero(y[:, 0] & ~y[:, 1])[:10]
+    vetoed = [texts[i] + " This paper is not about alpha." for i in alpha]
+    assert stacked.predict_proba([texts[i] for i in alpha], emb[alpha])[:, 0].min() > 0.5
+    p = stacked.predict_proba(vetoed, emb[alpha])[:, 0]
+    assert p.max() <= 1 / (1 + np.exp(stacked.negative_weight)) + 1e-12
+
+
 def test_state_round_trip_keeps_the_stack(fits) -> None:
     _, stacked = fits
     texts, emb, _ = world()
@@ -157,6 +167,13 @@ def test_load_labelled_names_the_bad_line(tmp_path: Path, line: str, message: st
     assert message in str(err.value)
 
 
+def test_unknown_label_column_is_reported(tmp_path: Path, caplog) -> None:
+    rows = [{"id": "a", "title": "T", "abstract": "A", "alpah": 1, "note": "typo in the slug"}]
+    lab = load_labelled(write(tmp_path / "l.jsonl", rows), SLUGS)
+    assert lab.y.tolist() == [[UNLABELLED, UNLABELLED]]
+    assert "['alpah'] match no named topic" in caplog.text
+
+
 def test_load_labelled_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_labelled(tmp_path / "nope.jsonl", SLUGS)
@@ -196,4 +213,10 @@ def test_labelled_vectors_cache_then_file_then_embed(tmp_path: Path) -> None:
         # a vectors file from another model is not used: everything is embedded
         counts = {}
         labelled_vectors(store, lab, "other-model", emb.encode, snap, counts)
+        assert counts["labelled_imported"] == 0 and counts["labelled_embedded"] == 6
+        # nor is one that does not say which model made it
+        bare = tmp_path / "bare.npz"
+        np.savez(bare, ids=np.array(lab.ids), text_sha256=np.array(lab.shas), embeddings=expected)
+        counts = {}
+        labelled_vectors(store, lab, "third-model", emb.encode, bare, counts)
         assert counts["labelled_imported"] == 0 and counts["labelled_embedded"] == 6

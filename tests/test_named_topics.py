@@ -241,11 +241,10 @@ def test_keyword_evidence_conjunction_title_and_negative() -> None:
 
 
 # ------------------------------------------------------------------------- real data (slow)
-# Measured (bench/eval_named.py, 341-paper test split, config threshold): macro F1 0.80;
-# floor = that - 0.05.
-# macro F1 over all configured topics on the test split, with the shipped labelled papers: 0.857
-# measured (bench/eval_named.py); the taxonomy alone gives 0.823
-REAL_MACRO_F1_FLOOR = 0.83
+# Measured (bench/eval_named.py, 341-paper test split, config threshold): macro F1 over all
+# seven topics 0.857 with the shipped judged papers (0.823 from the taxonomy alone); the floor
+# sits between the two, so losing the judged papers' gain fails the test
+REAL_MACRO_F1_FLOOR = 0.84
 
 
 @pytest.mark.slow

@@ -89,6 +89,8 @@ def test_cached_vectors_by_key_for_papers_outside_the_store(tmp_path):
         assert not mat[[1, 3]].any()
         assert not s.cached_vectors(["x"], ["h1"], "other-model")[0].any()
         assert len(s.papers()) == 0  # vectors only: no paper rows
+        with pytest.raises(ValueError, match="unique"):
+            s.cached_vectors(["x", "x"], ["h1", "h1"], "m")
 
 
 def test_transaction_rolls_back(tmp_path):

@@ -1,7 +1,7 @@
 """Build the shipped labels file and its vectors from the training annotations.
 
-Inputs: ``train_sample.jsonl`` (``train_sample.py``: the drawn papers with title and abstract)
-and ``annotations/train.jsonl`` (one label pass over them, see docs/named_topics.md).
+Inputs: ``annotations/train.jsonl`` (the drawn papers with their sampling reason and one label
+pass, see docs/named_topics.md) and the feed, for titles, abstracts and vectors.
 Outputs, used by ``topics.named_labels`` / ``topics.named_labels_vectors`` in config.yaml:
 
 * ``data/labels/named_topics.jsonl.gz``: id, title, abstract, one 0/1 column per topic, note,
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import sys
 from pathlib import Path
@@ -38,16 +39,20 @@ def main() -> None:
     args = ap.parse_args()
     cfg = load_config(REPO / "config.yaml")
     slugs = [t.slug for t in cfg.topics.named]
-    sample = [json.loads(x) for x in (HERE / "train_sample.jsonl").read_text().splitlines() if x]
     labels = {
         r["id"]: r
         for r in map(json.loads, (HERE / "annotations" / "train.jsonl").read_text().splitlines())
     }
-    missing = [p["id"] for p in sample if p["id"] not in labels]
+    with gzip.open(args.data / "hf_daily.jsonl.gz", "rt", encoding="utf-8") as fh:
+        feed = {r["id"]: r for r in map(json.loads, fh)}
+    missing = [i for i in labels if i not in feed]
     if missing:
-        raise SystemExit(f"{len(missing)} drawn papers have no label, e.g. {missing[0]}")
+        raise SystemExit(f"{len(missing)} labelled papers are not in the feed, e.g. {missing[0]}")
+    sample = [feed[i] | {"sampled_as": r["sampled_as"]} for i, r in labels.items()]
     args.out.mkdir(parents=True, exist_ok=True)
-    with gzip.open(args.out / "named_topics.jsonl.gz", "wt", encoding="utf-8") as fh:
+    # mtime=0: the same labels give the same bytes
+    raw = gzip.GzipFile(args.out / "named_topics.jsonl.gz", "wb", mtime=0)
+    with raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
         for p in sample:
             lab = labels[p["id"]]
             row = {"id": p["id"], "title": p["title"], "abstract": p["abstract"]}

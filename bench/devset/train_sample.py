@@ -1,19 +1,22 @@
-"""Draw a labelled *training* set for the named topics (reproducible; no dev-set paper).
+"""Draw the judged papers (training labels) for the named topics: reproducible, no dev-set paper.
 
-The dev set (``sample.jsonl``, 660 papers, split tune/test) measures the classifier; this set
-teaches it. It is drawn from ``hf_daily.jsonl.gz`` with every dev-set paper excluded, so the
-held-out test split stays unseen. Sampling (seed 20261206), 2,000 papers:
+The dev set (``sample.jsonl``, 660 papers, split tune/test) measures the classifier; these papers
+teach it. They are drawn from ``hf_daily.jsonl.gz`` with every dev-set paper excluded, so the
+held-out test split stays unseen, in three rounds (``ROUNDS``; seeds 20261206-08), 5,337 papers:
 
-* 500 drawn uniformly (the feed as it is);
-* per issue topic (reasoning-rl, moe, code-llm, mm-efficiency), 150 papers whose confidence
-  from the shipped, label-free classifier lies in [0.3, 0.7] (its uncertain band: where labels
-  teach the most) and 150 matches of the dev set's broad keyword pattern (``sample.PATTERNS``);
-* per added topic (llm-agents, video-generation, embodied-vla), 100 papers from the band.
+* uniformly drawn papers (500, 800, 1,000: the feed as it is);
+* per issue topic (reasoning-rl, moe, code-llm, mm-efficiency), papers whose confidence under
+  the taxonomy-only classifier lies in [0.3, 0.7] (its uncertain band: where labels teach the
+  most) and matches of the dev set's broad keyword pattern (``sample.PATTERNS``);
+* per added topic (llm-agents, video-generation, embodied-vla), 100 band papers in round 1.
 
-Papers drawn for one reason are not drawn again for another; a part smaller than asked takes
-all it has. Labels are given by reading title and abstract against ``DEFINITIONS.md`` (how:
-``train_labels.jsonl``'s header in ``docs/named_topics.md``); the sampling reason is kept in
-``sampled_as`` and is never a label.
+Papers drawn for one reason are not drawn again; a part smaller than asked takes all it has.
+Each round was drawn before its papers were labelled. Labels were given by reading title and
+abstract against ``DEFINITIONS.md`` (how: docs/named_topics.md, "The judged papers"); the
+sampling reason is kept in ``sampled_as`` and is never a label. The record of what was drawn
+is ``annotations/train.jsonl`` (and the shipped ``data/labels/named_topics.jsonl.gz``): this
+script re-draws the same papers only while the taxonomy in config.yaml is unchanged, because
+the band comes from the classifier.
 
 Usage: .venv/bin/python bench/devset/train_sample.py [--data DIR] -> bench/devset/train_sample.jsonl
 """

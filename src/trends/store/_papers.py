@@ -179,8 +179,10 @@ class PapersMixin(StoreCore):
         """Cached vectors for (id, text hash) keys, papers in the store or not.
 
         Returns ``(found, matrix)``: a boolean mask over the keys and a ``[n, dim]`` matrix whose
-        rows are zero where nothing is cached.
+        rows are zero where nothing is cached. Keys must be unique.
         """
+        if len(set(zip(paper_ids, shas, strict=True))) != len(paper_ids):
+            raise ValueError("cached_vectors: (paper id, text hash) keys must be unique")
         keys = pa.table({"paper_id": list(paper_ids), "text_sha256": list(shas)})
         self.con.register("_keys", keys)
         try:

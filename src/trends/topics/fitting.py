@@ -377,26 +377,31 @@ def labelled_vectors(
         return vecs
     missing = np.flatnonzero(~found)
     if vectors_file is not None and Path(vectors_file).is_file():
-        snap = np.load(vectors_file)
-        snap_model = str(snap["model_id"]) if "model_id" in snap.files else model_id
-        if snap_model == model_id:
-            index = {
-                key: k
-                for k, key in enumerate(
-                    zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
-                )
-            }
-            hit = [i for i in missing if (labelled.ids[i], labelled.shas[i]) in index]
-            if hit:
-                rows = [index[(labelled.ids[i], labelled.shas[i])] for i in hit]
-                counts["labelled_imported"] = store.put_embeddings(
-                    [labelled.ids[i] for i in hit],
-                    [labelled.shas[i] for i in hit],
+        with np.load(vectors_file) as snap:
+            snap_model = str(snap["model_id"]) if "model_id" in snap.files else None
+            if snap_model != model_id:
+                log.warning(
+                    "%s holds vectors of model %s, not %s: not used",
+                    vectors_file,
+                    snap_model,
                     model_id,
-                    np.asarray(snap["embeddings"][rows], dtype=np.float32),
                 )
-        else:
-            log.warning("%s holds %s vectors, not %s: not used", vectors_file, snap_model, model_id)
+            else:
+                index = {
+                    key: k
+                    for k, key in enumerate(
+                        zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
+                    )
+                }
+                hit = [i for i in missing if (labelled.ids[i], labelled.shas[i]) in index]
+                if hit:
+                    rows = [index[(labelled.ids[i], labelled.shas[i])] for i in hit]
+                    counts["labelled_imported"] = store.put_embeddings(
+                        [labelled.ids[i] for i in hit],
+                        [labelled.shas[i] for i in hit],
+                        model_id,
+                        np.asarray(snap["embeddings"][rows], dtype=np.float32),
+                    )
     found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
     missing = np.flatnonzero(~found)
     if len(missing):

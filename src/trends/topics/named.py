@@ -29,7 +29,8 @@ production: every paper in the store), so the classifier teaches itself from the
 
 6. **Labelled papers** (optional, ``fit(..., labelled=...)``): for each topic with at least
    ``min_labels`` judged members and non-members, a logistic regression (``label_c``) is stacked
-   on steps 1-5 and its logit becomes the topic's score (:mod:`trends.topics.supervision`).
+   on steps 1-5 and its logit becomes the topic's score (:mod:`trends.topics.supervision`); the
+   negative-keyword veto still caps it.
 
 Everything is deterministic for a given ``seed`` (lbfgs logistic regressions; sampling only when
 pseudo-negatives exceed ``max_train``). The fitted model is a small dict of floats and strings
@@ -312,7 +313,7 @@ class NamedTopicClassifier:
             if vectors is None:
                 raise ValueError("labelled_embeddings: required when labelled papers are given")
             x = self._check_data(labelled.texts, vectors, self.n_features_in_)
-            feats = self._stack_inputs(labelled.texts, x)
+            feats = self._stack_inputs(x, *self._signals(labelled.texts, x))
         fit = fit_stacks(
             [t.slug for t in topics],
             labelled,
@@ -324,12 +325,16 @@ class NamedTopicClassifier:
         self.stack_coef_, self.stack_intercept_ = fit.coef, fit.intercept
         self.stacked_, self.n_labelled_ = fit.stacked, fit.n_labelled
 
-    def _stack_inputs(self, texts: Sequence[str], x: np.ndarray) -> Callable[[int], np.ndarray]:
-        """Per-topic stacking features of unit rows ``x`` (weak score, keywords, z, embedding)."""
+    def _signals(self, texts: Sequence[str], x: np.ndarray) -> tuple[KeywordEvidence, np.ndarray]:
+        """Keyword evidence and the weak-supervision score (steps 1-5) of unit rows ``x``."""
         ev = keyword_evidence(texts, self.keyword_sets_)
-        weak = self._final_score(
-            x @ self.coef_.T + self.intercept_, self._keyword_score(ev), ev.negative
-        )
+        logit = x @ self.coef_.T + self.intercept_
+        return ev, self._final_score(logit, self._keyword_score(ev), ev.negative)
+
+    def _stack_inputs(
+        self, x: np.ndarray, ev: KeywordEvidence, weak: np.ndarray
+    ) -> Callable[[int], np.ndarray]:
+        """Per-topic stacking features of unit rows ``x`` (weak score, keywords, z, embedding)."""
         z = (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
         hits = np.minimum(ev.hits, self.kw_cap)
         return lambda j: stack_features(
@@ -382,13 +387,14 @@ class NamedTopicClassifier:
         x = self._check_data(texts, embeddings, self.n_features_in_)
         if x.shape[0] == 0:
             return np.zeros((0, len(self.slugs_)))
-        ev = keyword_evidence(texts, self.keyword_sets_)
-        logit = x @ self.coef_.T + self.intercept_
-        score = self._final_score(logit, self._keyword_score(ev), ev.negative)
+        ev, score = self._signals(texts, x)
         if self.stacked_.any():
-            feats = self._stack_inputs(texts, x)
+            feats = self._stack_inputs(x, ev, score.copy())
             for j in np.flatnonzero(self.stacked_).tolist():
-                score[:, j] = feats(j) @ self.stack_coef_[j] + self.stack_intercept_[j]
+                stacked = feats(j) @ self.stack_coef_[j] + self.stack_intercept_[j]
+                # the negative-keyword veto holds for stacked topics too
+                veto = ev.negative[:, j] > 0
+                score[:, j] = np.where(veto, np.minimum(stacked, -self.negative_weight), stacked)
         return score
 
     def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:

@@ -73,6 +73,8 @@ def load_labelled(path: str | Path, slugs: Sequence[str]) -> LabelledPapers:
     texts: list[str] = []
     rows: list[list[int]] = []
     seen: set[str] = set()
+    known = {"id", "title", "abstract", *slugs}
+    unknown: set[str] = set()
     with opener(p, "rt", encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -99,9 +101,12 @@ def load_labelled(path: str | Path, slugs: Sequence[str]) -> LabelledPapers:
                     row.append(int(v))
                 else:
                     raise ConfigError(f"{where}: label {s!r} must be 0, 1 or null, got {v!r}")
+            unknown |= {k for k, v in rec.items() if k not in known and (v is None or v in (0, 1))}
             ids.append(rec["id"])
             texts.append(embed_text(rec["title"], rec["abstract"]))
             rows.append(row)
+    if unknown:  # a renamed or misspelt topic would otherwise vanish without a word
+        log.warning("%s: label columns %s match no named topic and are ignored", p, sorted(unknown))
     y = np.array(rows, dtype=np.int8).reshape(len(rows), len(slugs))
     return LabelledPapers(ids, texts, [text_sha256(t) for t in texts], list(slugs), y)
 
@@ -153,6 +158,7 @@ def fit_stacks(
     col = {s: j for j, s in enumerate(labelled.slugs)}
     for j, slug in enumerate(slugs):
         if slug not in col:
+            log.warning("named topic %s: no column in the labels: no stacked regression", slug)
             continue
         y = labelled.y[:, col[slug]]
         rows = np.flatnonzero(y != UNLABELLED)
