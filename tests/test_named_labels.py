@@ -145,7 +145,6 @@ def test_load_labelled(tmp_path: Path, gz: bool) -> None:
     lab = load_labelled(p, SLUGS)
     assert lab.ids == ["a", "b", "c"] and lab.texts[0] == "T1. A1"
     assert lab.y.tolist() == [[1, 0], [UNLABELLED, 1], [UNLABELLED, UNLABELLED]]
-    assert lab.counts() == {"alpha": (1, 0), "beta": (1, 1)}
     assert len(set(lab.shas)) == 3
 
 

@@ -95,3 +95,26 @@ def normalize_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms == 0, 1.0, norms)
+
+
+def check_embeddings(
+    texts: Sequence[str], embeddings: np.ndarray, dim: int | None = None
+) -> np.ndarray:
+    """Validate texts with their vectors (one row each, finite, ``dim`` wide when given).
+
+    Returns the rows as unit float64 vectors; raises ``ValueError`` naming what is wrong.
+    """
+    emb = np.asarray(embeddings, dtype=np.float64)
+    if emb.ndim != 2:
+        raise ValueError(f"embeddings: expected a 2-d array, got shape {emb.shape}")
+    if len(texts) != emb.shape[0]:
+        raise ValueError(
+            f"texts and embeddings: {len(texts)} texts but {emb.shape[0]} embedding rows"
+        )
+    if dim is not None and emb.shape[0] and emb.shape[1] != dim:
+        raise ValueError(f"embeddings: expected dimension {dim}, got {emb.shape[1]}")
+    if not np.all(np.isfinite(emb)):
+        raise ValueError("embeddings: contain NaN or infinite values")
+    if any(not isinstance(t, str) for t in texts):
+        raise ValueError("texts: every text must be a str")
+    return normalize_rows(emb).astype(np.float64)

@@ -28,6 +28,7 @@ from trends.sources import ingest_day as fetch_day
 from trends.sources import ingest_file
 from trends.store import Store
 from trends.topics.fitting import assign_papers, fit_topics, refit_due
+from trends.vector_files import import_vectors
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +75,8 @@ def import_snapshot(cfg: EmbeddingConfig, store: Store) -> int:
         return 0
     model_id = model_id_for(cfg)
     missing = store.missing_embeddings(model_id)
-    if missing.empty:
-        return 0
-    snap = np.load(cfg.snapshot)
-    index = {
-        (i, s): k
-        for k, (i, s) in enumerate(
-            zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
-        )
-    }
-    rows = [
-        (r.paper_id, r.text_sha256, index[(r.paper_id, r.text_sha256)])
-        for r in missing.itertuples()
-        if (r.paper_id, r.text_sha256) in index
-    ]
-    if not rows:
-        return 0
-    ids, shas, ks = zip(*rows, strict=True)
-    return store.put_embeddings(ids, shas, model_id, snap["embeddings"][list(ks)])
+    keys = list(zip(missing["paper_id"], missing["text_sha256"], strict=True))
+    return import_vectors(store, cfg.snapshot, keys, model_id, require_model_id=False)
 
 
 def embed_new(

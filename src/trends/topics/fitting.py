@@ -35,6 +35,7 @@ from trends.topics.memberships import assign_nearest
 from trends.topics.named import NamedTopicClassifier
 from trends.topics.registry import reconcile
 from trends.topics.supervision import LabelledPapers, load_labelled
+from trends.vector_files import vectors_for
 
 log = logging.getLogger(__name__)
 
@@ -370,45 +371,9 @@ def labelled_vectors(
     What is imported or embedded goes into the store's embedding cache, so only the first fit
     (or a changed label file or model) pays for it. ``counts`` gets how many came from where.
     """
-    found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
+    vecs, imported, embedded = vectors_for(
+        store, labelled.ids, labelled.shas, labelled.texts, model_id, embed_fn, vectors_file
+    )
     counts["labelled_papers"] = len(labelled)
-    counts["labelled_imported"] = counts["labelled_embedded"] = 0
-    if found.all():
-        return vecs
-    missing = np.flatnonzero(~found)
-    if vectors_file is not None and Path(vectors_file).is_file():
-        with np.load(vectors_file) as snap:
-            snap_model = str(snap["model_id"]) if "model_id" in snap.files else None
-            if snap_model != model_id:
-                log.warning(
-                    "%s holds vectors of model %s, not %s: not used",
-                    vectors_file,
-                    snap_model,
-                    model_id,
-                )
-            else:
-                index = {
-                    key: k
-                    for k, key in enumerate(
-                        zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
-                    )
-                }
-                hit = [i for i in missing if (labelled.ids[i], labelled.shas[i]) in index]
-                if hit:
-                    rows = [index[(labelled.ids[i], labelled.shas[i])] for i in hit]
-                    counts["labelled_imported"] = store.put_embeddings(
-                        [labelled.ids[i] for i in hit],
-                        [labelled.shas[i] for i in hit],
-                        model_id,
-                        np.asarray(snap["embeddings"][rows], dtype=np.float32),
-                    )
-    found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
-    missing = np.flatnonzero(~found)
-    if len(missing):
-        log.info("embedding %d labelled papers (once; cached afterwards)", len(missing))
-        new = np.asarray(embed_fn([labelled.texts[i] for i in missing]), dtype=np.float32)
-        counts["labelled_embedded"] = store.put_embeddings(
-            [labelled.ids[i] for i in missing], [labelled.shas[i] for i in missing], model_id, new
-        )
-        found, vecs = store.cached_vectors(labelled.ids, labelled.shas, model_id)
+    counts["labelled_imported"], counts["labelled_embedded"] = imported, embedded
     return vecs

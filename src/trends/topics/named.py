@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from trends.config import NamedTopicConfig
-from trends.embed import normalize_rows
+from trends.embed import check_embeddings, normalize_rows
 from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
 from trends.topics.supervision import (
     LabelledPapers,
@@ -174,23 +174,6 @@ class NamedTopicClassifier:
             )
         return topics
 
-    @staticmethod
-    def _check_data(texts: Sequence[str], embeddings: np.ndarray, dim: int | None) -> np.ndarray:
-        emb = np.asarray(embeddings, dtype=np.float64)
-        if emb.ndim != 2:
-            raise ValueError(f"embeddings: expected a 2-d array, got shape {emb.shape}")
-        if len(texts) != emb.shape[0]:
-            raise ValueError(
-                f"texts and embeddings: {len(texts)} texts but {emb.shape[0]} embedding rows"
-            )
-        if dim is not None and emb.shape[0] and emb.shape[1] != dim:
-            raise ValueError(f"embeddings: expected dimension {dim}, got {emb.shape[1]}")
-        if not np.all(np.isfinite(emb)):
-            raise ValueError("embeddings: contain NaN or infinite values")
-        if any(not isinstance(t, str) for t in texts):
-            raise ValueError("texts: every text must be a str")
-        return normalize_rows(emb).astype(np.float64)
-
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -213,7 +196,7 @@ class NamedTopicClassifier:
 
         topics = self._check_params()
         texts = list(texts)
-        x = self._check_data(texts, embeddings, None)
+        x = check_embeddings(texts, embeddings, None)
         n, dim = x.shape
         if n < 10:
             raise ValueError(f"texts: need at least 10 papers to fit, got {n}")
@@ -312,7 +295,7 @@ class NamedTopicClassifier:
         if labelled is not None and len(labelled):
             if vectors is None:
                 raise ValueError("labelled_embeddings: required when labelled papers are given")
-            x = self._check_data(labelled.texts, vectors, self.n_features_in_)
+            x = check_embeddings(labelled.texts, vectors, self.n_features_in_)
             feats = self._stack_inputs(x, *self._signals(labelled.texts, x))
         fit = fit_stacks(
             [t.slug for t in topics],
@@ -363,7 +346,7 @@ class NamedTopicClassifier:
     def similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """Prototype similarity ``[n, n_topics]`` as a z-score against the fit corpus."""
         self._check_fitted()
-        x = self._check_data([""] * len(embeddings), embeddings, self.n_features_in_)
+        x = check_embeddings([""] * len(embeddings), embeddings, self.n_features_in_)
         if x.shape[0] == 0:
             return np.zeros((0, len(self.slugs_)))
         return (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
@@ -384,7 +367,7 @@ class NamedTopicClassifier:
         """Scores ``[n, n_topics]`` on the logit scale: ``predict_proba`` is their sigmoid."""
         self._check_fitted()
         texts = list(texts)
-        x = self._check_data(texts, embeddings, self.n_features_in_)
+        x = check_embeddings(texts, embeddings, self.n_features_in_)
         if x.shape[0] == 0:
             return np.zeros((0, len(self.slugs_)))
         ev, score = self._signals(texts, x)

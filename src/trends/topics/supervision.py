@@ -53,13 +53,6 @@ class LabelledPapers:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def counts(self) -> dict[str, tuple[int, int]]:
-        """(members, non-members) per topic."""
-        return {
-            s: (int((self.y[:, j] == 1).sum()), int((self.y[:, j] == 0).sum()))
-            for j, s in enumerate(self.slugs)
-        }
-
 
 def load_labelled(path: str | Path, slugs: Sequence[str]) -> LabelledPapers:
     """Read a labels file for the topics ``slugs``; a bad line is a :class:`ConfigError`."""
