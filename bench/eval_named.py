@@ -50,7 +50,7 @@ from trends.embed import SentenceTransformerEmbedder, normalize_rows  # noqa: E4
 from trends.records import embed_text  # noqa: E402
 from trends.topics.keywords import keyword_evidence  # noqa: E402
 from trends.topics.named import NamedTopicClassifier  # noqa: E402
-from trends.topics.supervision import load_labelled  # noqa: E402
+from trends.topics.supervision import LabelledPapers, load_labelled  # noqa: E402
 
 ISSUE_TOPICS = ("reasoning-rl", "moe", "code-llm", "mm-efficiency")
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -70,6 +70,27 @@ def load_corpus(data: Path) -> tuple[list[str], list[str], np.ndarray]:
     texts = [embed_text(r["title"], r["abstract"]) for r in rows]
     emb = np.asarray(snap["embeddings"], dtype=np.float32)[[pos[i] for i in ids]]
     return ids, texts, emb
+
+
+def load_labelled_vectors(path: Path | None, labelled: LabelledPapers) -> np.ndarray:
+    """The judged papers' vectors from ``topics.named_labels_vectors``, keyed by id and text hash.
+
+    The pipeline reads the same file (through the store's cache); its feed papers' rows are the
+    corpus snapshot's vectors, its arXiv papers' rows were embedded by ``export_labels.py``.
+    """
+    if path is None:
+        raise SystemExit("config.yaml sets topics.named_labels but no topics.named_labels_vectors")
+    with np.load(path) as f:
+        where = {
+            key: k
+            for k, key in enumerate(zip(f["ids"].tolist(), f["text_sha256"].tolist(), strict=True))
+        }
+        keys = list(zip(labelled.ids, labelled.shas, strict=True))
+        missing = [key[0] for key in keys if key not in where]
+        if missing:
+            raise SystemExit(f"{len(missing)} judged papers have no vector in {path}: {missing[0]}")
+        rows = [where[key] for key in keys]
+        return np.asarray(f["embeddings"][rows], dtype=np.float32)
 
 
 def load_devset(devset: Path, slugs: Sequence[str]) -> list[dict]:
@@ -239,7 +260,7 @@ def main() -> None:
         leak = set(labelled.ids) & {r["id"] for r in dev}
         if leak:
             raise SystemExit(f"{len(leak)} dev-set papers are in the labels file, e.g. {min(leak)}")
-        lab_emb = emb[[row[i] for i in labelled.ids]]  # same vectors as the corpus's
+        lab_emb = load_labelled_vectors(topics.named_labels_vectors, labelled)
     clf = NamedTopicClassifier(topics.named, threshold=topics.named_threshold, seed=topics.seed)
     clf.fit(texts, emb, embedder.encode, ids=ids, labelled=labelled, labelled_embeddings=lab_emb)
     fit_s = time.perf_counter() - t0
@@ -389,10 +410,10 @@ def main() -> None:
         lines += table(title, slugs, rows_)
         if s == "test":
             cis = []
-            for name, _t, yy, pp in rows_:
-                if name.startswith("**") or "best on tune" in name:
+            for name, at, yy, pp in rows_:
+                if name.strip("*") == "NamedTopicClassifier" or "best on tune" in name:
                     lo, hi = bootstrap_interval(yy[:, core], pp[:, core])
-                    cis.append(f"{name.strip('*')} [{lo:.2f}, {hi:.2f}]")
+                    cis.append(f"{name.strip('*')} at {at} [{lo:.2f}, {hi:.2f}]")
             lines += [
                 "Bootstrap 90% interval of test macro F1 over the issue's four topics (papers "
                 "resampled): " + "; ".join(cis) + ".",

@@ -30,6 +30,7 @@ from sklearn.metrics import adjusted_rand_score
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
+from eval_named import load_labelled_vectors  # noqa: E402
 from eval_topics import npmi_and_diversity  # noqa: E402
 
 from trends.config import load_config  # noqa: E402
@@ -63,9 +64,7 @@ def main() -> None:
     labelled, lab_emb = None, None
     if cfg.topics.named_labels is not None:  # the judged papers, as the pipeline uses them
         labelled = load_labelled(cfg.topics.named_labels, [t.slug for t in cfg.topics.named])
-        lab_emb = normalize_rows(
-            np.asarray(snap["embeddings"], dtype=np.float32)[[pos[i] for i in labelled.ids]]
-        )
+        lab_emb = load_labelled_vectors(cfg.topics.named_labels_vectors, labelled)
     named.fit(docs, emb, embedder.encode, labelled=labelled, labelled_embeddings=lab_emb)
     covered = named.predict(docs, emb).any(axis=1)
     keep = np.flatnonzero(~covered)

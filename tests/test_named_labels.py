@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.test_named_topics import DIM, TOPICS, fake_embed, make_corpus
 from trends.errors import ConfigError
 from trends.topics.named import NamedTopicClassifier
-from trends.topics.supervision import UNLABELLED, LabelledPapers, load_labelled
+from trends.topics.supervision import UNLABELLED, LabelledPapers, knn_votes, load_labelled
 
 SLUGS = ["alpha", "beta"]
 
@@ -97,6 +99,10 @@ def test_state_round_trip_keeps_the_stack(fits) -> None:
         again.decision_function(texts, emb), stacked.decision_function(texts, emb), atol=1e-9
     )
     assert again.label_c == stacked.label_c and again.stacked_.tolist() == [True, True]
+    # the neighbour vote's reference travels with the state, bit for bit
+    assert again.ref_x_.dtype == np.float16 and again.ref_x_.shape == (140, DIM)
+    np.testing.assert_array_equal(again.ref_x_, stacked.ref_x_)
+    np.testing.assert_array_equal(again.ref_y_, stacked.ref_y_)
 
 
 def test_too_few_labels_keeps_the_weak_score(fits, caplog) -> None:
@@ -121,6 +127,56 @@ def test_labelled_needs_vectors_and_valid_params() -> None:
         NamedTopicClassifier(TOPICS, 0.5, 7).fit(texts, emb, fake_embed, labelled=lab)
     with pytest.raises(ValueError, match="label_c"):
         NamedTopicClassifier(TOPICS, 0.5, 7, label_c=0).fit(texts, emb, fake_embed)
+    with pytest.raises(ValueError, match="knn_temperature"):
+        NamedTopicClassifier(TOPICS, 0.5, 7, knn_temperature=0).fit(texts, emb, fake_embed)
+
+
+def naive_votes(x, ref, ref_y, k, temperature, exclude_self):
+    out = np.zeros((len(x), ref_y.shape[1]))
+    for i in range(len(x)):
+        for j in range(ref_y.shape[1]):
+            rows = [r for r in range(len(ref)) if ref_y[r, j] != UNLABELLED]
+            if exclude_self:
+                rows = [r for r in rows if r != i]
+            if not rows:
+                continue
+            sims = sorted(((float(x[i] @ ref[r]), r) for r in rows), reverse=True)[:k]
+            w = np.exp((np.array([s for s, _ in sims]) - sims[0][0]) / temperature)
+            out[i, j] = float(w @ np.array([ref_y[r, j] == 1 for _, r in sims])) / w.sum()
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 12),
+    st.floats(0.01, 1.0),
+    st.booleans(),
+    st.integers(1, 7),
+    st.integers(0, 10_000),
+)
+def test_knn_votes_match_a_plain_loop(m, k, temperature, exclude_self, batch, seed) -> None:
+    rng = np.random.default_rng(seed)
+    ref = rng.standard_normal((m, 5))
+    ref /= np.linalg.norm(ref, axis=1, keepdims=True)
+    ref_y = rng.choice([UNLABELLED, 0, 1], size=(m, 3)).astype(np.int8)
+    x = ref if exclude_self else rng.standard_normal((9, 5))
+    got = knn_votes(
+        x, ref, ref_y, k=k, temperature=temperature, exclude_self=exclude_self, batch=batch
+    )
+    want = naive_votes(x, ref, ref_y, k, temperature, exclude_self)
+    np.testing.assert_allclose(got, want, atol=1e-9)
+    assert ((got >= 0) & (got <= 1 + 1e-12)).all()
+
+
+def test_knn_vote_is_leave_one_out_while_fitting() -> None:
+    """A labelled paper must not vote for itself in the fit (or the vote would copy the label)."""
+    ref = np.eye(4)
+    y = np.array([[1], [0], [0], [0]], dtype=np.int8)
+    own = knn_votes(ref, ref, y, k=1, temperature=0.05)
+    out = knn_votes(ref, ref, y, k=1, temperature=0.05, exclude_self=True)
+    assert own[:, 0].tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert out[0, 0] == 0.0  # its neighbours are all non-members
 
 
 # ------------------------------------------------------------------ the file format

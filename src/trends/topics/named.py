@@ -30,12 +30,14 @@ production: every paper in the store), so the classifier teaches itself from the
 6. **Labelled papers** (optional, ``fit(..., labelled=...)``): for each topic with at least
    ``min_labels`` judged members and non-members, a logistic regression (``label_c``) is stacked
    on steps 1-5 and its logit becomes the topic's score (:mod:`trends.topics.supervision`); the
-   negative-keyword veto still caps it.
+   negative-keyword veto still caps it. One of its inputs is a vote of the ``knn_k`` nearest
+   labelled papers, so the model keeps their vectors (float16) and labels.
 
 Everything is deterministic for a given ``seed`` (lbfgs logistic regressions; sampling only when
-pseudo-negatives exceed ``max_train``). The fitted model is a small dict of floats and strings
-(:meth:`to_state`); daily runs load it (:meth:`from_state`) and only match keywords and take dot
-products. Design notes and the measured dev-set table: docs/named_topics.md.
+pseudo-negatives exceed ``max_train``). The fitted model is a dict of floats, strings and the
+labelled papers' vectors (:meth:`to_state`); daily runs load it (:meth:`from_state`) and only
+match keywords, take dot products and search the labelled papers for neighbours. Design notes
+and the measured dev-set table: docs/named_topics.md.
 """
 
 from __future__ import annotations
@@ -51,15 +53,19 @@ from trends.config import NamedTopicConfig
 from trends.embed import check_embeddings, normalize_rows
 from trends.topics.keywords import KeywordEvidence, KeywordSet, keyword_evidence
 from trends.topics.supervision import (
+    N_SIGNALS,
+    UNLABELLED,
+    EmbedFn,
     LabelledPapers,
     fit_stacks,
+    knn_votes,
     pseudo_labels,
     stack_features,
+    taxonomy_inputs,
     train_rows,
 )
 
 log = logging.getLogger(__name__)
-EmbedFn = Callable[[list[str]], np.ndarray]
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -99,6 +105,9 @@ class NamedTopicClassifier:
     label_c, min_labels:
         Inverse L2 strength of the stacked regression on labelled papers, and the members and
         non-members a topic needs (each) to get one.
+    knn_k, knn_temperature:
+        The neighbour vote among labelled papers (:func:`~trends.topics.supervision.knn_votes`);
+        ``knn_k=0`` leaves it out (the feature is then 0).
     """
 
     def __init__(
@@ -122,6 +131,8 @@ class NamedTopicClassifier:
         max_train: int = 50_000,
         label_c: float = 10.0,
         min_labels: int = 20,
+        knn_k: int = 25,
+        knn_temperature: float = 0.05,
     ) -> None:
         self.topics = topics
         self.threshold = threshold
@@ -141,6 +152,8 @@ class NamedTopicClassifier:
         self.max_train = max_train
         self.label_c = label_c
         self.min_labels = min_labels
+        self.knn_k = knn_k
+        self.knn_temperature = knn_temperature
 
     # ------------------------------------------------------------------ validation
     def _check_params(self) -> list[NamedTopicConfig]:
@@ -165,6 +178,8 @@ class NamedTopicClassifier:
             ("label_c", self.label_c > 0, "> 0"),
             ("min_labels", self.min_labels >= 1, ">= 1"),
             ("kw_cap", self.kw_cap >= 1, ">= 1"),
+            ("knn_k", self.knn_k >= 0, ">= 0"),
+            ("knn_temperature", self.knn_temperature > 0, "> 0"),
         ):
             if not ok:
                 raise ValueError(f"{name}: must be {rule}, got {getattr(self, name)}")
@@ -205,33 +220,7 @@ class NamedTopicClassifier:
         self._set_taxonomy(topics)
 
         # 1. prototypes (description + seeds); examples are looked up as corpus rows
-        proto_texts = [[t.description, *t.seeds] for t in topics]
-        flat = [s for group in proto_texts for s in group]
-        vecs = np.asarray(embed_fn(flat), dtype=np.float64)
-        if vecs.ndim != 2 or vecs.shape[0] != len(flat) or vecs.shape[1] != dim:
-            raise ValueError(
-                f"embed_fn: returned shape {vecs.shape} for {len(flat)} texts; expected "
-                f"({len(flat)}, {dim}) like the embeddings"
-            )
-        vecs = normalize_rows(vecs).astype(np.float64)
-        row_of = {pid: i for i, pid in enumerate(ids)} if ids is not None else {}
-        if any(t.examples or t.counter_examples for t in topics) and ids is None:
-            log.warning("named topics have examples but fit() got no ids: examples are ignored")
-        prototypes: list[np.ndarray] = []
-        example_rows: list[np.ndarray] = []
-        counter_rows: list[np.ndarray] = []
-        start = 0
-        for t, group in zip(topics, proto_texts, strict=True):
-            p = vecs[start : start + len(group)]
-            start += len(group)
-            ex = np.array(sorted({row_of[e] for e in t.examples if e in row_of}), dtype=int)
-            cx = np.array(
-                sorted({row_of[e] for e in t.counter_examples if e in row_of} - set(ex.tolist())),
-                dtype=int,
-            )
-            prototypes.append(p)
-            example_rows.append(ex)
-            counter_rows.append(cx)
+        prototypes, example_rows, counter_rows = taxonomy_inputs(topics, embed_fn, dim, ids)
         self.n_examples_ = np.array([len(e) for e in example_rows], dtype=int)
         self.n_counter_examples_ = np.array([len(e) for e in counter_rows], dtype=int)
         self._set_prototypes(prototypes)
@@ -292,16 +281,26 @@ class NamedTopicClassifier:
     ) -> None:
         """Step 6: a regression per topic over the weak model's signals, from labelled papers."""
         feats = None
+        self.ref_x_ = np.zeros((0, self.n_features_in_), dtype=np.float16)
+        self.ref_y_ = np.zeros((0, len(topics)), dtype=np.int8)
         if labelled is not None and len(labelled):
             if vectors is None:
                 raise ValueError("labelled_embeddings: required when labelled papers are given")
             x = check_embeddings(labelled.texts, vectors, self.n_features_in_)
-            feats = self._stack_inputs(x, *self._signals(labelled.texts, x))
+            col = {s: j for j, s in enumerate(labelled.slugs)}
+            self.ref_x_ = x.astype(np.float16)
+            self.ref_y_ = np.column_stack(
+                [
+                    labelled.y[:, col[t.slug]] if t.slug in col else np.full(len(x), UNLABELLED)
+                    for t in topics
+                ]
+            ).astype(np.int8)
+            feats = self._stack_inputs(x, *self._signals(labelled.texts, x), exclude_self=True)
         fit = fit_stacks(
             [t.slug for t in topics],
             labelled,
             feats,
-            n_features=self.n_features_in_ + 5,
+            n_features=self.n_features_in_ + N_SIGNALS,
             c=self.label_c,
             min_labels=self.min_labels,
         )
@@ -315,13 +314,21 @@ class NamedTopicClassifier:
         return ev, self._final_score(logit, self._keyword_score(ev), ev.negative)
 
     def _stack_inputs(
-        self, x: np.ndarray, ev: KeywordEvidence, weak: np.ndarray
+        self, x: np.ndarray, ev: KeywordEvidence, weak: np.ndarray, *, exclude_self: bool = False
     ) -> Callable[[int], np.ndarray]:
-        """Per-topic stacking features of unit rows ``x`` (weak score, keywords, z, embedding)."""
+        """Per-topic stacking features of unit rows ``x`` (weak score, keywords, z, vote, x)."""
         z = (self._raw_similarity(x) - self.sim_mean_) / self.sim_std_
         hits = np.minimum(ev.hits, self.kw_cap)
+        vote = knn_votes(
+            x,
+            self.ref_x_.astype(np.float64),
+            self.ref_y_,
+            k=self.knn_k,
+            temperature=self.knn_temperature,
+            exclude_self=exclude_self,
+        )
         return lambda j: stack_features(
-            weak[:, j], hits[:, j], ev.title[:, j], ev.negative[:, j], z[:, j], x
+            weak[:, j], hits[:, j], ev.title[:, j], ev.negative[:, j], z[:, j], vote[:, j], x
         )
 
     def _set_taxonomy(self, topics: Sequence[NamedTopicConfig]) -> None:

@@ -1,12 +1,15 @@
 """The fitted :class:`~trends.topics.named.NamedTopicClassifier` as plain JSON, and back.
 
 The store keeps this state (``models`` table); daily runs rebuild the classifier from it without
-refitting or embedding anything. Arrays become lists; the taxonomy is stored with the model, so
-a state always scores papers with the topics it was fitted on.
+refitting or embedding anything. Arrays become lists, except the labelled papers' vectors and
+labels (the neighbour vote's reference, thousands of rows), which are stored as base64 bytes
+(float16 / int8); the taxonomy is stored with the model, so a state always scores papers with the
+topics it was fitted on.
 """
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +19,7 @@ from trends.config import NamedTopicConfig
 if TYPE_CHECKING:
     from trends.topics.named import NamedTopicClassifier
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 # fitted arrays: state key -> (attribute, dtype)
 _ARRAYS = {
     "sim_mean": ("sim_mean_", np.float64),
@@ -32,6 +35,17 @@ _ARRAYS = {
     "stacked": ("stacked_", bool),
     "n_labelled": ("n_labelled_", int),
 }
+# large arrays stored as bytes: state key -> (attribute, dtype)
+_BLOBS = {"ref_x": ("ref_x_", np.float16), "ref_y": ("ref_y_", np.int8)}
+
+
+def _pack(a: np.ndarray) -> dict[str, Any]:
+    return {"shape": list(a.shape), "b64": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def _unpack(blob: dict[str, Any], dtype: type) -> np.ndarray:
+    raw: np.ndarray = np.frombuffer(base64.b64decode(blob["b64"]), dtype=dtype)
+    return raw.reshape(blob["shape"]).copy()
 
 
 def state_of(clf: NamedTopicClassifier) -> dict[str, Any]:
@@ -44,6 +58,10 @@ def state_of(clf: NamedTopicClassifier) -> dict[str, Any]:
         "n_fit": int(clf.n_fit_),
         "prototypes": [p.tolist() for p in clf.prototypes_],
         **{key: getattr(clf, attr).tolist() for key, (attr, _) in _ARRAYS.items()},
+        **{
+            key: _pack(np.ascontiguousarray(getattr(clf, attr), dtype=dtype))
+            for key, (attr, dtype) in _BLOBS.items()
+        },
     }
 
 
@@ -64,4 +82,6 @@ def restore(cls: type[NamedTopicClassifier], state: dict[str, Any]) -> NamedTopi
     clf.n_fit_ = int(state["n_fit"])
     for key, (attr, dtype) in _ARRAYS.items():
         setattr(clf, attr, np.asarray(state[key], dtype=dtype))
+    for key, (attr, dtype) in _BLOBS.items():
+        setattr(clf, attr, _unpack(state[key], dtype))
     return clf

@@ -17,9 +17,12 @@ when missing (:func:`trends.topics.fitting.labelled_vectors`).
 How the classifier uses them (``NamedTopicClassifier.fit(..., labelled=...)``): for every topic
 with at least ``min_labels`` labelled members and non-members, a logistic regression is *stacked*
 on the weak-supervision model. Its features are that model's score, the keyword evidence
-(capped hits, title hit, negative hit), the prototype-similarity z-score and the unit embedding
-(:func:`stack_features`); its logit becomes the topic's score. Topics without enough labels keep
-the weak-supervision score. Measured on the dev set: docs/named_topics.md.
+(capped hits, title hit, negative hit), the prototype-similarity z-score, the *neighbour vote*
+(:func:`knn_votes`: the similarity-weighted share of members among the paper's ``knn_k`` nearest
+labelled papers; leave-one-out while fitting) and the unit embedding (:func:`stack_features`);
+its logit becomes the topic's score. The vote adds what one linear model over the embedding
+cannot express: topics that are conjunctions ("multimodal" *and* "efficiency"). Topics without
+enough labels keep the weak-supervision score. Measured on the dev set: docs/named_topics.md.
 """
 
 from __future__ import annotations
@@ -33,11 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
+from trends.config import NamedTopicConfig
+from trends.embed import normalize_rows
 from trends.errors import ConfigError
 from trends.records import embed_text, text_sha256
 
 log = logging.getLogger(__name__)
 UNLABELLED = -1
+EmbedFn = Callable[[list[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,61 @@ def stack_features(
     title: np.ndarray,
     negative: np.ndarray,
     z: np.ndarray,
+    vote: np.ndarray,
     x: np.ndarray,
 ) -> np.ndarray:
-    """One topic's stacking features ``[n, 5 + dim]`` (all inputs are that topic's columns)."""
-    return np.column_stack([score, hits, title, negative, z, x])
+    """One topic's stacking features ``[n, N_SIGNALS + dim]`` (inputs are that topic's columns)."""
+    return np.column_stack([score, hits, title, negative, z, vote, x])
+
+
+N_SIGNALS = 6  # stack_features' columns before the embedding
+
+
+def knn_votes(
+    x: np.ndarray,
+    ref: np.ndarray,
+    ref_y: np.ndarray,
+    *,
+    k: int,
+    temperature: float,
+    exclude_self: bool = False,
+    batch: int = 2048,
+) -> np.ndarray:
+    """Neighbour vote ``[n, n_topics]`` of unit rows ``x`` among labelled unit rows ``ref``.
+
+    Per topic, over the ``k`` most cosine-similar papers labelled for it (``ref_y`` 1/0;
+    ``UNLABELLED`` rows are skipped): the share of members, weighted by
+    ``exp((cos - best cos) / temperature)``. ``exclude_self`` (``x`` is ``ref``, row for row)
+    leaves each paper out of its own vote: the leave-one-out vote used to fit the regression.
+    """
+    n, t = len(x), ref_y.shape[1]
+    out = np.zeros((n, t))
+    if n == 0 or k <= 0:
+        return out
+    groups: dict[bytes, list[int]] = {}  # topics labelled on the same rows share one search
+    for j in range(t):
+        groups.setdefault((ref_y[:, j] != UNLABELLED).tobytes(), []).append(j)
+    for cols in groups.values():
+        rows = np.flatnonzero(ref_y[:, cols[0]] != UNLABELLED)
+        kk = min(k, len(rows))
+        if kk == 0:
+            continue
+        r, y = ref[rows], (ref_y[rows][:, cols] == 1).astype(np.float64)
+        where = np.full(len(ref), -1)
+        where[rows] = np.arange(len(rows))
+        for lo in range(0, n, batch):
+            sim = x[lo : lo + batch] @ r.T
+            if exclude_self:
+                own = where[lo : lo + len(sim)]
+                hit = np.flatnonzero(own >= 0)
+                sim[hit, own[hit]] = -np.inf
+            idx = np.argpartition(-sim, kk - 1, axis=1)[:, :kk]
+            top = np.take_along_axis(sim, idx, axis=1)
+            best = np.max(top, axis=1, keepdims=True)  # -inf only if self was the one candidate
+            w = np.exp((top - np.where(np.isfinite(best), best, 0.0)) / temperature)
+            total = np.maximum(w.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+            out[lo : lo + len(sim), cols] = np.einsum("nk,nkt->nt", w, y[idx]) / total
+    return out
 
 
 @dataclass(frozen=True)
@@ -169,6 +226,40 @@ def fit_stacks(
         out.coef[j], out.intercept[j] = model.coef_[0], model.intercept_[0]
         out.stacked[j] = True
     return out
+
+
+def taxonomy_inputs(
+    topics: Sequence[NamedTopicConfig],
+    embed_fn: EmbedFn,
+    dim: int,
+    ids: Sequence[str] | None,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Per topic: its prototypes (description and seeds, embedded and unit length), and the
+    corpus rows of its ``examples`` and ``counter_examples`` (``ids`` are the corpus's ids)."""
+    proto_texts = [[t.description, *t.seeds] for t in topics]
+    flat = [s for group in proto_texts for s in group]
+    vecs = np.asarray(embed_fn(flat), dtype=np.float64)
+    if vecs.ndim != 2 or vecs.shape[0] != len(flat) or vecs.shape[1] != dim:
+        raise ValueError(
+            f"embed_fn: returned shape {vecs.shape} for {len(flat)} texts; expected "
+            f"({len(flat)}, {dim}) like the embeddings"
+        )
+    vecs = normalize_rows(vecs).astype(np.float64)
+    row_of = {pid: i for i, pid in enumerate(ids)} if ids is not None else {}
+    if any(t.examples or t.counter_examples for t in topics) and ids is None:
+        log.warning("named topics have examples but fit() got no ids: examples are ignored")
+    prototypes: list[np.ndarray] = []
+    example_rows: list[np.ndarray] = []
+    counter_rows: list[np.ndarray] = []
+    start = 0
+    for t, group in zip(topics, proto_texts, strict=True):
+        prototypes.append(vecs[start : start + len(group)])
+        start += len(group)
+        ex = sorted({row_of[e] for e in t.examples if e in row_of})
+        cx = sorted({row_of[e] for e in t.counter_examples if e in row_of} - set(ex))
+        example_rows.append(np.array(ex, dtype=int))
+        counter_rows.append(np.array(cx, dtype=int))
+    return prototypes, example_rows, counter_rows
 
 
 def pseudo_labels(
