@@ -17,7 +17,8 @@ SRC = Path("../shared/data")
 OUT = Path(__file__).parent
 FIRST, LAST, EMBED_UNTIL = "2026-01-01", "2026-08-21", "2026-08-19"
 
-rows = [json.loads(line) for line in gzip.open(SRC / "hf_daily.jsonl.gz", "rt", encoding="utf-8")]
+with gzip.open(SRC / "hf_daily.jsonl.gz", "rt", encoding="utf-8") as src:
+    rows = [json.loads(line) for line in src]
 keep = [r for r in rows if FIRST <= r["date"] <= LAST]
 with gzip.open(OUT / "hf_sample.jsonl.gz", "wt", encoding="utf-8", compresslevel=9) as fh:
     for r in keep:
