@@ -37,7 +37,7 @@ TEST_TOPICS = {
         "umap_n_neighbors": 10,
         "min_fit_papers": 50,
         "assign_threshold": 0.3,
-        "umap_runs": 2,  # the ensemble path at a test's cost (default 5)
+        "umap_runs": 2,  # the ensemble path at a test's cost (default 8)
     },
     "refit": {"every_days": 1000, "min_novel": 1000},
 }

@@ -94,7 +94,7 @@ class DiscoveryConfig(_Section):
     umap_n_epochs: int | None = Field(None, ge=10)  # None: UMAP's default (200 on large data)
     # UMAP layouts with different seeds, concatenated before HDBSCAN: steadier topics across
     # seeds at the cost of one UMAP fit each (docs/topics.md)
-    umap_runs: int = Field(5, ge=1, le=20)
+    umap_runs: int = Field(8, ge=1, le=20)
     min_cluster_size: int = Field(15, ge=2)
     min_samples: int | None = Field(5, ge=1)
     # "leaf" gives many homogeneous clusters and is stable across seeds on this data; "eom"
