@@ -46,11 +46,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from trends.config import load_config  # noqa: E402
-from trends.embed import SentenceTransformerEmbedder, normalize_rows  # noqa: E402
+from trends.embed import (  # noqa: E402
+    DEFAULT_MODEL_ID,
+    SentenceTransformerEmbedder,
+    model_id_for,
+    normalize_rows,
+)
 from trends.records import embed_text  # noqa: E402
 from trends.topics.keywords import keyword_evidence  # noqa: E402
 from trends.topics.named import NamedTopicClassifier  # noqa: E402
 from trends.topics.supervision import LabelledPapers, load_labelled  # noqa: E402
+from trends.vector_files import read_vectors  # noqa: E402
 
 ISSUE_TOPICS = ("reasoning-rl", "moe", "code-llm", "mm-efficiency")
 THRESHOLDS = np.round(np.arange(0.05, 0.951, 0.025), 3)
@@ -72,7 +78,9 @@ def load_corpus(data: Path) -> tuple[list[str], list[str], np.ndarray]:
     return ids, texts, emb
 
 
-def load_labelled_vectors(path: Path | None, labelled: LabelledPapers) -> np.ndarray:
+def load_labelled_vectors(
+    path: Path | None, labelled: LabelledPapers, model_id: str = DEFAULT_MODEL_ID
+) -> np.ndarray:
     """The judged papers' vectors from ``topics.named_labels_vectors``, keyed by id and text hash.
 
     The pipeline reads the same file (through the store's cache); its feed papers' rows are the
@@ -80,17 +88,12 @@ def load_labelled_vectors(path: Path | None, labelled: LabelledPapers) -> np.nda
     """
     if path is None:
         raise SystemExit("config.yaml sets topics.named_labels but no topics.named_labels_vectors")
-    with np.load(path) as f:
-        where = {
-            key: k
-            for k, key in enumerate(zip(f["ids"].tolist(), f["text_sha256"].tolist(), strict=True))
-        }
-        keys = list(zip(labelled.ids, labelled.shas, strict=True))
-        missing = [key[0] for key in keys if key not in where]
-        if missing:
-            raise SystemExit(f"{len(missing)} judged papers have no vector in {path}: {missing[0]}")
-        rows = [where[key] for key in keys]
-        return np.asarray(f["embeddings"][rows], dtype=np.float32)
+    keys = list(zip(labelled.ids, labelled.shas, strict=True))
+    hit, vecs = read_vectors(path, keys, model_id, require_model_id=True)
+    if hit != keys:
+        missing = sorted(set(keys) - set(hit))
+        raise SystemExit(f"{len(missing)} judged papers have no vector in {path}: {missing[:1]}")
+    return vecs
 
 
 def load_devset(devset: Path, slugs: Sequence[str]) -> list[dict]:
@@ -260,7 +263,9 @@ def main() -> None:
         leak = set(labelled.ids) & {r["id"] for r in dev}
         if leak:
             raise SystemExit(f"{len(leak)} dev-set papers are in the labels file, e.g. {min(leak)}")
-        lab_emb = load_labelled_vectors(topics.named_labels_vectors, labelled)
+        lab_emb = load_labelled_vectors(
+            topics.named_labels_vectors, labelled, model_id_for(cfg.embedding)
+        )
     clf = NamedTopicClassifier(topics.named, threshold=topics.named_threshold, seed=topics.seed)
     clf.fit(texts, emb, embedder.encode, ids=ids, labelled=labelled, labelled_embeddings=lab_emb)
     fit_s = time.perf_counter() - t0

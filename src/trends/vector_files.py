@@ -1,11 +1,11 @@
 """Vectors the embedding cache gets without embedding papers one by one.
 
-* :func:`import_vectors` — a precomputed ``.npz`` (arrays ``ids``, ``text_sha256``,
-  ``embeddings`` and optionally ``model_id``) into the store's cache, for the requested
-  (id, text hash) keys it holds. A file that names its model is used only for that model; one
-  that names none is trusted only when the caller allows it (the bundled sample's snapshot,
-  ``embedding.snapshot``, predates the ``model_id`` key; the judged papers' vectors,
-  ``topics.named_labels_vectors``, must name it).
+* :func:`read_vectors` / :func:`import_vectors` — a precomputed ``.npz`` (arrays ``ids``,
+  ``text_sha256``, ``embeddings`` and optionally ``model_id``), read, or put into the store's
+  cache, for the requested (id, text hash) keys it holds. A file that names its model is used
+  only for that model; one that names none is trusted only when the caller allows it (the
+  bundled sample's snapshot, ``embedding.snapshot``, predates the ``model_id`` key; the judged
+  papers' vectors, ``topics.named_labels_vectors``, must name it).
 * :func:`vectors_for` — vectors for any (id, text hash) keys, papers in the store or not: the
   cache, then a vector file, then the embedder; what is imported or embedded is cached.
 """
@@ -23,6 +23,33 @@ from trends.store import Store
 log = logging.getLogger(__name__)
 
 
+def read_vectors(
+    path: Path,
+    keys: Sequence[tuple[str, str]],
+    model_id: str,
+    *,
+    require_model_id: bool,
+) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """``(found keys, their float32 vectors)``: the file's rows for (id, text hash) ``keys``.
+
+    Nothing is found when the file names another model, or names none and one is required.
+    """
+    with np.load(path) as snap:
+        named = str(snap["model_id"]) if "model_id" in snap.files else None
+        if (named is None and require_model_id) or (named is not None and named != model_id):
+            log.warning("%s holds vectors of model %s, not %s: not used", path, named, model_id)
+            return [], np.zeros((0, 0), dtype=np.float32)
+        index = {
+            key: k
+            for k, key in enumerate(
+                zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
+            )
+        }
+        hit = [key for key in keys if key in index]
+        rows = [index[key] for key in hit]
+        return hit, np.asarray(snap["embeddings"][rows], dtype=np.float32)
+
+
 def import_vectors(
     store: Store,
     path: Path,
@@ -34,21 +61,9 @@ def import_vectors(
     """Put the file's vectors for ``keys`` into the cache under ``model_id``; rows added."""
     if not keys:
         return 0
-    with np.load(path) as snap:
-        named = str(snap["model_id"]) if "model_id" in snap.files else None
-        if (named is None and require_model_id) or (named is not None and named != model_id):
-            log.warning("%s holds vectors of model %s, not %s: not used", path, named, model_id)
-            return 0
-        index = {
-            key: k
-            for k, key in enumerate(
-                zip(snap["ids"].tolist(), snap["text_sha256"].tolist(), strict=True)
-            )
-        }
-        hit = [key for key in keys if key in index]
-        if not hit:
-            return 0
-        vecs = np.asarray(snap["embeddings"][[index[key] for key in hit]], dtype=np.float32)
+    hit, vecs = read_vectors(path, keys, model_id, require_model_id=require_model_id)
+    if not hit:
+        return 0
     ids, shas = zip(*hit, strict=True)
     return store.put_embeddings(list(ids), list(shas), model_id, vecs)
 
